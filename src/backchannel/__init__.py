@@ -1,0 +1,63 @@
+"""Backchannel: multi-party conflicts made computable.
+
+The public API is small: load a case, analyse it, read typed results.
+
+>>> import backchannel as bc
+>>> result = bc.stability("chicken")
+>>> result.equilibria("seq")
+[2, 3]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CONCEPTS",
+    "AnalysisRefused",
+    "CaseError",
+    "Conflict",
+    "ModelError",
+    "StabilityResult",
+    "StateSpace",
+    "compile_case",
+    "compile_conflict",
+    "load_case",
+    "stability",
+    "__version__",
+]
+
+_LAZY = {
+    "CONCEPTS": "engine",
+    "AnalysisRefused": "errors",
+    "CaseError": "errors",
+    "ModelError": "errors",
+    "Conflict": "model",
+    "StabilityResult": "results",
+    "StateSpace": "statespace",
+    "compile_conflict": "statespace",
+    "compile_case": "analysis",
+    "stability": "analysis",
+    "load_case": "casefile",
+}
+
+if TYPE_CHECKING:
+    from .analysis import compile_case, stability
+    from .casefile import load_case
+    from .errors import AnalysisRefused, CaseError, ModelError
+    from .model import Conflict
+    from .results import StabilityResult
+    from .engine import CONCEPTS
+    from .statespace import StateSpace, compile_conflict
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavy parts (numpy, pydantic) only when first used."""
+    if name in _LAZY:
+        import importlib
+
+        mod = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(mod, name)
+    raise AttributeError(f"module 'backchannel' has no attribute {name!r}")

@@ -1,0 +1,50 @@
+"""The public entry points: load a case, compile it, analyse its stability."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .casefile import case_error, read_case
+from .errors import ModelError
+from .model import Conflict
+from .results import StabilityResult
+from .engine import CONCEPTS, stability_matrix
+from .statespace import StateSpace, compile_conflict
+
+__all__ = ["compile_case", "stability"]
+
+
+def compile_case(source: str | Path, *, max_states: int | None = None) -> StateSpace:
+    """Load a case file (or bundled case) and compile it; errors name the file and line."""
+    conflict, name, lines = read_case(source)
+    try:
+        return compile_conflict(conflict, max_states=max_states)
+    except ModelError as e:
+        raise case_error(name, lines, e) from None
+
+
+def stability(
+    model: Conflict | StateSpace | str | Path,
+    concepts: Sequence[str] = CONCEPTS,
+    *,
+    max_states: int | None = None,
+) -> StabilityResult:
+    """Stability of every state for every decision maker (Nash, GMR, SMR, SEQ, SIM).
+
+    ``model`` is a compiled :class:`StateSpace`, a :class:`Conflict`, or a
+    case file path / bundled case name.
+
+    >>> r = stability("prisoners-dilemma")
+    >>> r.equilibria("nash"), r.equilibria("gmr")
+    ([1], [1, 4])
+    """
+    if isinstance(model, StateSpace):
+        space = model
+    elif isinstance(model, Conflict):
+        space = compile_conflict(model, max_states=max_states)
+    else:
+        space = compile_case(model, max_states=max_states)
+    concepts = tuple(concepts)
+    stable = stability_matrix(space, concepts)
+    return StabilityResult(space, concepts, stable, {"concepts": list(concepts)})

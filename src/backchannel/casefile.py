@@ -1,0 +1,237 @@
+"""Read case files (YAML, JSON, GMCR+ ``.gmcr``) into a :class:`Conflict`.
+
+Every problem becomes a :class:`~backchannel.errors.CaseError` naming the
+file, the line where the YAML/JSON puts the element at fault, and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CaseError, ModelError
+from .model import Conflict
+
+__all__ = ["bundled_cases", "load_case", "parse_case_text", "resolve_case_path", "case_error"]
+
+
+# ---------------------------------------------------------------------------
+# YAML without YAML 1.1's surprises: Y, N, yes, no, on, off stay strings
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _line_map(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    if node is None:
+        return
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = k.value if isinstance(k, yaml.ScalarNode) else None
+            out[(*path, key)] = k.start_mark.line + 1
+            _line_map(v, (*path, key), {} if key is None else out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            out[(*path, i)] = v.start_mark.line + 1
+            _line_map(v, (*path, i), out)
+
+
+def _lines_of(text: str) -> dict[tuple[Any, ...], int]:
+    out: dict[tuple[Any, ...], int] = {}
+    try:
+        _line_map(yaml.compose(text, Loader=_Loader), (), out)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass
+    return out
+
+
+def _line_for(lines: dict[tuple[Any, ...], int], loc: Sequence[Any]) -> int | None:
+    loc = tuple(loc)
+    while True:
+        if loc in lines:
+            return lines[loc]
+        if not loc:
+            return None
+        loc = loc[:-1]
+
+
+# ---------------------------------------------------------------------------
+# locating bundled cases and files
+
+
+def _cases_dir() -> Any:
+    return resources.files("backchannel") / "cases"
+
+
+def bundled_cases() -> dict[str, Any]:
+    """Bundled case names → resource paths (``ukraine-backchannel``, …)."""
+    out = {}
+    for entry in _cases_dir().iterdir():
+        name = entry.name
+        for suffix in (".yaml", ".yml", ".json", ".gmcr"):
+            if name.endswith(suffix):
+                out[name[: -len(suffix)]] = entry
+    return dict(sorted(out.items()))
+
+
+def resolve_case_path(source: str | Path) -> tuple[str, Any]:
+    """(display name, path-like) for a file path or a bundled case name."""
+    p = Path(source)
+    if p.exists():
+        if p.is_dir():
+            raise CaseError(str(source), "is a folder, not a case file", hint="Name a .yaml, .json or .gmcr file.")
+        return str(source), p
+    cases = bundled_cases()
+    if str(source) in cases:
+        return f"{source} (bundled case)", cases[str(source)]
+    names = ", ".join(cases) or "none"
+    raise CaseError(
+        str(source),
+        "no such file, and no bundled case of that name",
+        hint=f"Check the path, or name a bundled case: {names} (`backchannel cases` lists them).",
+    )
+
+
+# ---------------------------------------------------------------------------
+# parsing and validation
+
+
+def _clean_loc(data: Any, loc: Sequence[Any]) -> tuple[Any, ...]:
+    """Keep the parts of a pydantic error location that index into the data."""
+    out: list[Any] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and part.isidentifier() and part not in (
+            "str",
+            "int",
+            "list",
+            "dict",
+        ) and not part.startswith(("function-", "list[", "union[")):
+            out.append(part)  # a missing field: name it
+            break
+        # else: a union member tag such as 'function-before[...]' or 'int': skip
+    return tuple(out)
+
+
+def _pydantic_message(err: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid value"))
+    msg = re.sub(r"^(Value|Assertion) error, ", "", msg)
+    if kind == "missing":
+        field = loc[-1] if loc else "field"
+        return f"the required field '{field}' is missing", f"Add '{field}'."
+    if kind == "extra_forbidden":
+        field = err["loc"][-1]
+        return f"unknown field '{field}'", "Check its spelling (`backchannel schema` lists the fields)."
+    if kind.endswith("_type") or kind in ("literal_error", "enum"):
+        return msg[0].lower() + msg[1:], "See `backchannel schema` for the expected form."
+    return msg, ""
+
+
+def case_error(path: str, lines: dict[tuple[Any, ...], int], err: ModelError) -> CaseError:
+    """A :class:`ModelError` located in a file."""
+    return CaseError(path, err.message, line=_line_for(lines, err.loc), loc=err.loc, hint=err.hint)
+
+
+def parse_case_text(text: str, path: str = "<text>", fmt: str | None = None) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
+    """Parse and validate case text; returns the conflict and a path → line map."""
+    fmt = fmt or ("json" if path.endswith(".json") else "yaml")
+    data: Any
+    if fmt == "gmcr":
+        from .gmcrplus import conflict_from_gmcr
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise CaseError(path, f"not valid JSON: {e.msg}", line=e.lineno, hint="A .gmcr file is JSON as GMCR+ writes it.") from None
+        except RecursionError:
+            raise CaseError(path, "nested too deeply to read") from None
+        return conflict_from_gmcr(data, path), {}
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise CaseError(path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno, hint="Fix the JSON syntax at that place.") from None
+        except RecursionError:
+            raise CaseError(path, "nested too deeply to read") from None
+    else:
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line = mark.line + 1 if mark else None
+            raise CaseError(path, f"not valid YAML: {e.problem or e}", line=line, hint="Fix the YAML syntax at that place (indentation, colons, quotes).") from None
+        except yaml.YAMLError as e:
+            raise CaseError(path, f"not valid YAML: {e}", hint="Fix the YAML syntax.") from None
+        except RecursionError:
+            raise CaseError(path, "nested too deeply to read") from None
+    if data is None:
+        raise CaseError(path, "the file is empty", hint="Write a case: `backchannel schema` describes the format; bundled cases are examples.")
+    if not isinstance(data, dict):
+        raise CaseError(path, f"the top level is a {type(data).__name__}, not a mapping", line=1, hint="A case file is a mapping with at least 'decision_makers'.")
+    lines = _lines_of(text)
+    from pydantic import ValidationError
+
+    try:
+        conflict = Conflict.model_validate(data)
+    except ValidationError as e:
+        errs = e.errors()
+        first = errs[0]
+        loc = _clean_loc(data, first["loc"])
+        msg, hint = _pydantic_message(dict(first), loc)
+        more = f" ({len(errs) - 1} more problem{'s' if len(errs) > 2 else ''} after this one)" if len(errs) > 1 else ""
+        raise CaseError(path, msg + more, line=_line_for(lines, loc), loc=loc, hint=hint) from None
+    except RecursionError:
+        raise CaseError(path, "nested too deeply to read") from None
+    return conflict, lines
+
+
+def read_case(source: str | Path) -> tuple[Conflict, str, dict[tuple[Any, ...], int]]:
+    """Load a case (path or bundled name): the conflict, its display name, its line map."""
+    name, path = resolve_case_path(source)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise CaseError(name, f"cannot be read: {e.strerror or e}", hint="Check the file's permissions.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CaseError(name, f"is not UTF-8 text (byte {e.start})", hint="Save the case file as UTF-8 text.") from None
+    suffix = Path(str(path)).suffix.lower()
+    fmt = {".json": "json", ".gmcr": "gmcr"}.get(suffix, "yaml")
+    conflict, lines = parse_case_text(text, name, fmt)
+    return conflict, name, lines
+
+
+def load_case(source: str | Path) -> Conflict:
+    """Load and validate a case file or bundled case; raises :class:`CaseError`.
+
+    >>> load_case("prisoners-dilemma").title
+    "Prisoner's dilemma"
+    """
+    return read_case(source)[0]

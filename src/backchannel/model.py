@@ -1,0 +1,336 @@
+"""The conflict model: the one input of every analysis.
+
+A :class:`Conflict` is an immutable, validated value read from a case file
+(YAML or JSON) or built in Python.  Its structure follows the Graph Model for
+Conflict Resolution in option form (Fang, Hipel & Kilgour 1993): decision
+makers control options; a state says which options are taken; some
+combinations are infeasible; each decision maker ranks the feasible states,
+by option prioritisation or explicitly.
+
+Cross-references (option names in expressions, states in rankings) are
+checked when the conflict is compiled into a state space
+(:func:`backchannel.statespace.compile_conflict`), which raises
+:class:`~backchannel.errors.ModelError` with the path of the element at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "Conflict",
+    "DecisionMaker",
+    "Infeasible",
+    "Option",
+    "Preferences",
+    "Provenance",
+    "Scenario",
+    "Source",
+    "Statement",
+    "StateRef",
+]
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_RESERVED = {"not", "and", "or", "implies", "iff", "if", "then", "true", "false"}
+
+
+def _check_ident(v: str, what: str) -> str:
+    if not _IDENT.match(v):
+        raise ValueError(
+            f"{what} {v!r} must start with a letter or _ and contain only letters, "
+            "digits and _ (it is used in expressions); put a readable name in 'label'"
+        )
+    if v.lower() in _RESERVED:
+        raise ValueError(f"{what} {v!r} is a word of the expression language; choose another")
+    if re.fullmatch(r"[YN]+", v):
+        raise ValueError(f"{what} {v!r} reads as a Y/N pattern; choose another")
+    return v
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _provenance_shorthand(v: Any) -> Any:
+    """Accept ``"analyst estimate"`` / ``"analyst estimate: reason"`` as text."""
+    if isinstance(v, str):
+        m = re.fullmatch(r"\s*analyst(?:'s)? estimate\s*(?:[:—-]\s*(.*))?", v, re.I | re.S)
+        if m:
+            return {"estimate": True, "note": (m.group(1) or None)}
+        raise ValueError(
+            "provenance as text must read 'analyst estimate' or 'analyst estimate: reason'; "
+            "to cite a report, write {source: <source id>, quote: '<sentence>'}"
+        )
+    return v
+
+
+class Provenance(_Frozen):
+    """Where a judgement comes from: a source and a quote, or an analyst's estimate."""
+
+    source: str | None = Field(None, description="Id of an entry in the case's `sources`.")
+    quote: str | None = Field(None, description="The sentence of the source that supports it.")
+    estimate: bool = Field(False, description="True when the judgement is the analyst's estimate.")
+    note: str | None = Field(None, description="Reasoning behind an estimate, or a remark.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Provenance:
+        if self.estimate and self.source:
+            raise ValueError("a provenance is either a source with a quote or an estimate, not both")
+        if not self.estimate and not self.source:
+            raise ValueError(
+                "a provenance needs a 'source' (and 'quote'), or 'estimate: true' for an "
+                "analyst's estimate"
+            )
+        return self
+
+    def describe(self) -> str:
+        if self.estimate:
+            return "analyst estimate" + (f": {self.note}" if self.note else "")
+        q = f' — "{self.quote}"' if self.quote else ""
+        return f"{self.source}{q}"
+
+
+ProvenanceField = Annotated[Provenance | None, BeforeValidator(_provenance_shorthand)]
+
+
+class Source(_Frozen):
+    """A document the case cites."""
+
+    id: str
+    title: str
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    file: str | None = Field(None, description="Path of a local copy, relative to the case file.")
+
+
+class Option(_Frozen):
+    """An option a decision maker may take or not.
+
+    ``reversible``: ``both`` (taken and withdrawn at will), ``adopt-only``
+    (once taken it cannot be withdrawn: moves N→Y only), ``withdraw-only``
+    (moves Y→N only).
+    """
+
+    name: str
+    label: str | None = None
+    description: str | None = None
+    reversible: Literal["both", "adopt-only", "withdraw-only"] = "both"
+    provenance: ProvenanceField = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _check_ident(v, "option name")
+
+    @field_validator("reversible", mode="before")
+    @classmethod
+    def _rev(cls, v: Any) -> Any:
+        aliases = {
+            True: "both",
+            "yes": "both",
+            "fwd": "adopt-only",
+            "forward": "adopt-only",
+            "adopt_only": "adopt-only",
+            "back": "withdraw-only",
+            "backward": "withdraw-only",
+            "withdraw_only": "withdraw-only",
+        }
+        if isinstance(v, str):
+            return aliases.get(v.strip().lower(), v.strip().lower())
+        return aliases.get(v, v)
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+def _statement_shorthand(v: Any) -> Any:
+    return {"condition": v} if isinstance(v, str) else v
+
+
+class Statement(_Frozen):
+    """One preference statement: a condition over options, and why."""
+
+    condition: str = Field(
+        ...,
+        alias="statement",
+        description="An expression over option names, or a Y/N/- pattern.",
+    )
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+StatementField = Annotated[Statement, BeforeValidator(_statement_shorthand)]
+
+StateRef = int | str
+"""A state: its number (1-based, as in the analysis) or its Y/N pattern."""
+
+
+class Preferences(_Frozen):
+    """A decision maker's preferences: option prioritisation or a ranking of states.
+
+    Option prioritisation (Fang, Hipel, Kilgour & Peng 2003): statement ``j``
+    of ``K`` (0-based, most important first) weighs ``2**(K-1-j)``; a state's
+    score is the sum of the weights of the statements true in it; equal scores
+    are ties.  A ranking lists the feasible states best first; a list inside the
+    ranking is a group of equally preferred states.
+    """
+
+    prioritization: list[StatementField] | None = None
+    ranking: list[StateRef | list[StateRef]] | None = None
+    provenance: ProvenanceField = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Preferences:
+        if (self.prioritization is None) == (self.ranking is None):
+            raise ValueError(
+                "give either 'prioritization' (ordered statements) or 'ranking' "
+                "(states, best first), not both and not neither"
+            )
+        if self.prioritization is not None and not self.prioritization:
+            raise ValueError("'prioritization' is empty: give at least one statement")
+        return self
+
+
+def _preferences_shorthand(v: Any) -> Any:
+    """A bare list of statements means option prioritisation."""
+    return {"prioritization": v} if isinstance(v, list) else v
+
+
+class DecisionMaker(_Frozen):
+    """A decision maker (actor), the options it controls, and its preferences."""
+
+    name: str
+    label: str | None = None
+    description: str | None = None
+    options: list[Option]
+    preferences: Annotated[Preferences, BeforeValidator(_preferences_shorthand)]
+    provenance: ProvenanceField = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _check_ident(v, "decision maker name")
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+def _infeasible_shorthand(v: Any) -> Any:
+    if isinstance(v, str):
+        return {"expr": v}
+    return v
+
+
+class Infeasible(_Frozen):
+    """A rule removing states: exactly one of the five forms.
+
+    - ``expr``: an expression; states where it is true are infeasible.
+    - ``pattern``: a Y/N/- pattern; states matching it are infeasible.
+    - ``at_most_one`` / ``exactly_one`` / ``at_least_one``: option names;
+      states violating the count are infeasible.
+    """
+
+    expr: str | None = None
+    pattern: str | None = None
+    at_most_one: list[str] | None = None
+    exactly_one: list[str] | None = None
+    at_least_one: list[str] | None = None
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Infeasible:
+        forms = [
+            f
+            for f in ("expr", "pattern", "at_most_one", "exactly_one", "at_least_one")
+            if getattr(self, f) is not None
+        ]
+        if len(forms) != 1:
+            raise ValueError(
+                "an infeasibility rule takes exactly one of expr, pattern, at_most_one, "
+                f"exactly_one, at_least_one (found {', '.join(forms) or 'none'})"
+            )
+        return self
+
+    @property
+    def form(self) -> str:
+        for f in ("expr", "pattern", "at_most_one", "exactly_one", "at_least_one"):
+            if getattr(self, f) is not None:
+                return f
+        raise AssertionError  # pragma: no cover
+
+
+def _scenario_shorthand(v: Any) -> Any:
+    return {"when": v} if isinstance(v, str) else v
+
+
+class Scenario(_Frozen):
+    """A named future: the states in which ``when`` (an expression or pattern) holds."""
+
+    when: str
+    label: str | None = None
+    description: str | None = None
+    provenance: ProvenanceField = None
+
+
+ScenarioField = Annotated[Scenario, BeforeValidator(_scenario_shorthand)]
+
+
+class Conflict(_Frozen):
+    """A conflict in option form: the input of every analysis."""
+
+    title: str = "Untitled conflict"
+    description: str | None = None
+    references: list[str] = Field(
+        default_factory=list, description="Bibliographic references for a published case."
+    )
+    sources: list[Source] = Field(default_factory=list)
+    decision_makers: list[DecisionMaker] = Field(..., min_length=1)
+    infeasible: list[Annotated[Infeasible, BeforeValidator(_infeasible_shorthand)]] = Field(
+        default_factory=list
+    )
+    status_quo: StateRef | None = None
+    observed: StateRef | None = Field(None, description="An observed outcome, if known.")
+    scenarios: dict[str, ScenarioField] = Field(default_factory=dict)
+
+    @field_validator("scenarios")
+    @classmethod
+    def _scenario_names(cls, v: dict[str, Scenario]) -> dict[str, Scenario]:
+        for k in v:
+            _check_ident(k, "scenario name")
+        return v
+
+    # -- convenience views -------------------------------------------------
+    @property
+    def options(self) -> list[tuple[DecisionMaker, Option]]:
+        """All options in order (option 1 first), each with its controller."""
+        return [(dm, o) for dm in self.decision_makers for o in dm.options]
+
+    @property
+    def option_names(self) -> list[str]:
+        return [o.name for _, o in self.options]
+
+    @property
+    def n_options(self) -> int:
+        return sum(len(dm.options) for dm in self.decision_makers)
+
+    def dm(self, name: str) -> DecisionMaker:
+        for d in self.decision_makers:
+            if d.name == name:
+                return d
+        raise KeyError(name)
