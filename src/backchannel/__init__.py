@@ -22,11 +22,11 @@ __all__ = [
     "ModelError",
     "StabilityResult",
     "StateSpace",
+    "__version__",
     "compile_case",
     "compile_conflict",
     "load_case",
     "stability",
-    "__version__",
 ]
 
 _LAZY = {
@@ -46,10 +46,10 @@ _LAZY = {
 if TYPE_CHECKING:
     from .analysis import compile_case, stability
     from .casefile import load_case
+    from .engine import CONCEPTS
     from .errors import AnalysisRefused, CaseError, ModelError
     from .model import Conflict
     from .results import StabilityResult
-    from .engine import CONCEPTS
     from .statespace import StateSpace, compile_conflict
 
 

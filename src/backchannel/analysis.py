@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .casefile import case_error, read_case
+from .engine import CONCEPTS, stability_matrix
 from .errors import ModelError
 from .model import Conflict
 from .results import StabilityResult
-from .engine import CONCEPTS, stability_matrix
 from .statespace import StateSpace, compile_conflict
 
 __all__ = ["compile_case", "stability"]

@@ -6,6 +6,7 @@ file, the line where the YAML/JSON puts the element at fault, and what to do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ import yaml
 from .errors import CaseError, ModelError
 from .model import Conflict
 
-__all__ = ["bundled_cases", "load_case", "parse_case_text", "resolve_case_path", "case_error"]
+__all__ = ["bundled_cases", "case_error", "load_case", "parse_case_text", "resolve_case_path"]
 
 
 # ---------------------------------------------------------------------------
@@ -57,21 +58,25 @@ def _line_map(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tuple[Any
 
 def _lines_of(text: str) -> dict[tuple[Any, ...], int]:
     out: dict[tuple[Any, ...], int] = {}
-    try:
+    with contextlib.suppress(yaml.YAMLError, RecursionError, ValueError):
         _line_map(yaml.compose(text, Loader=_Loader), (), out)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        pass
     return out
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: Sequence[Any]) -> int | None:
-    loc = tuple(loc)
-    while True:
-        if loc in lines:
-            return lines[loc]
-        if not loc:
-            return None
-        loc = loc[:-1]
+    """The line of the deepest element of ``loc`` found in the file.
+
+    Parts of ``loc`` that the file does not spell out (a shorthand such as a
+    bare list of statements for ``preferences: {prioritization: …}``) are
+    skipped.
+    """
+    if not lines:
+        return None
+    path: tuple[Any, ...] = ()
+    for part in loc:
+        if (*path, part) in lines:
+            path = (*path, part)
+    return lines.get(path)
 
 
 # ---------------------------------------------------------------------------
@@ -98,7 +103,9 @@ def resolve_case_path(source: str | Path) -> tuple[str, Any]:
     p = Path(source)
     if p.exists():
         if p.is_dir():
-            raise CaseError(str(source), "is a folder, not a case file", hint="Name a .yaml, .json or .gmcr file.")
+            raise CaseError(
+                str(source), "is a folder, not a case file", hint="Name a .yaml, .json or .gmcr file."
+            )
         return str(source), p
     cases = bundled_cases()
     if str(source) in cases:
@@ -120,18 +127,24 @@ def _clean_loc(data: Any, loc: Sequence[Any]) -> tuple[Any, ...]:
     out: list[Any] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
+        in_dict = isinstance(cur, dict) and part in cur
+        in_list = isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        if in_dict or in_list:
             out.append(part)
             cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and isinstance(part, str) and part.isidentifier() and part not in (
-            "str",
-            "int",
-            "list",
-            "dict",
-        ) and not part.startswith(("function-", "list[", "union[")):
+        elif (
+            isinstance(cur, dict)
+            and isinstance(part, str)
+            and part.isidentifier()
+            and part
+            not in (
+                "str",
+                "int",
+                "list",
+                "dict",
+            )
+            and not part.startswith(("function-", "list[", "union["))
+        ):
             out.append(part)  # a missing field: name it
             break
         # else: a union member tag such as 'function-before[...]' or 'int': skip
@@ -158,7 +171,9 @@ def case_error(path: str, lines: dict[tuple[Any, ...], int], err: ModelError) ->
     return CaseError(path, err.message, line=_line_for(lines, err.loc), loc=err.loc, hint=err.hint)
 
 
-def parse_case_text(text: str, path: str = "<text>", fmt: str | None = None) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
+def parse_case_text(
+    text: str, path: str = "<text>", fmt: str | None = None
+) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
     """Parse and validate case text; returns the conflict and a path → line map."""
     fmt = fmt or ("json" if path.endswith(".json") else "yaml")
     data: Any
@@ -168,7 +183,12 @@ def parse_case_text(text: str, path: str = "<text>", fmt: str | None = None) -> 
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise CaseError(path, f"not valid JSON: {e.msg}", line=e.lineno, hint="A .gmcr file is JSON as GMCR+ writes it.") from None
+            raise CaseError(
+                path,
+                f"not valid JSON: {e.msg}",
+                line=e.lineno,
+                hint="A .gmcr file is JSON as GMCR+ writes it.",
+            ) from None
         except RecursionError:
             raise CaseError(path, "nested too deeply to read") from None
         return conflict_from_gmcr(data, path), {}
@@ -176,24 +196,43 @@ def parse_case_text(text: str, path: str = "<text>", fmt: str | None = None) -> 
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise CaseError(path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno, hint="Fix the JSON syntax at that place.") from None
+            raise CaseError(
+                path,
+                f"not valid JSON: {e.msg} (column {e.colno})",
+                line=e.lineno,
+                hint="Fix the JSON syntax at that place.",
+            ) from None
         except RecursionError:
             raise CaseError(path, "nested too deeply to read") from None
     else:
         try:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_Loader)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else None
-            raise CaseError(path, f"not valid YAML: {e.problem or e}", line=line, hint="Fix the YAML syntax at that place (indentation, colons, quotes).") from None
+            raise CaseError(
+                path,
+                f"not valid YAML: {e.problem or e}",
+                line=line,
+                hint="Fix the YAML syntax at that place (indentation, colons, quotes).",
+            ) from None
         except yaml.YAMLError as e:
             raise CaseError(path, f"not valid YAML: {e}", hint="Fix the YAML syntax.") from None
         except RecursionError:
             raise CaseError(path, "nested too deeply to read") from None
     if data is None:
-        raise CaseError(path, "the file is empty", hint="Write a case: `backchannel schema` describes the format; bundled cases are examples.")
+        raise CaseError(
+            path,
+            "the file is empty",
+            hint="Write a case: `backchannel schema` describes the format; bundled cases are examples.",
+        )
     if not isinstance(data, dict):
-        raise CaseError(path, f"the top level is a {type(data).__name__}, not a mapping", line=1, hint="A case file is a mapping with at least 'decision_makers'.")
+        raise CaseError(
+            path,
+            f"the top level is a {type(data).__name__}, not a mapping",
+            line=1,
+            hint="A case file is a mapping with at least 'decision_makers'.",
+        )
     lines = _lines_of(text)
     from pydantic import ValidationError
 
@@ -204,7 +243,11 @@ def parse_case_text(text: str, path: str = "<text>", fmt: str | None = None) -> 
         first = errs[0]
         loc = _clean_loc(data, first["loc"])
         msg, hint = _pydantic_message(dict(first), loc)
-        more = f" ({len(errs) - 1} more problem{'s' if len(errs) > 2 else ''} after this one)" if len(errs) > 1 else ""
+        more = (
+            f" ({len(errs) - 1} more problem{'s' if len(errs) > 2 else ''} after this one)"
+            if len(errs) > 1
+            else ""
+        )
         raise CaseError(path, msg + more, line=_line_for(lines, loc), loc=loc, hint=hint) from None
     except RecursionError:
         raise CaseError(path, "nested too deeply to read") from None
@@ -217,11 +260,15 @@ def read_case(source: str | Path) -> tuple[Conflict, str, dict[tuple[Any, ...], 
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise CaseError(name, f"cannot be read: {e.strerror or e}", hint="Check the file's permissions.") from None
+        raise CaseError(
+            name, f"cannot be read: {e.strerror or e}", hint="Check the file's permissions."
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise CaseError(name, f"is not UTF-8 text (byte {e.start})", hint="Save the case file as UTF-8 text.") from None
+        raise CaseError(
+            name, f"is not UTF-8 text (byte {e.start})", hint="Save the case file as UTF-8 text."
+        ) from None
     suffix = Path(str(path)).suffix.lower()
     fmt = {".json": "json", ".gmcr": "gmcr"}.get(suffix, "yaml")
     conflict, lines = parse_case_text(text, name, fmt)

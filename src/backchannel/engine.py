@@ -41,16 +41,14 @@ import numpy as np
 
 from .statespace import Moves, StateSpace
 
-__all__ = ["CONCEPTS", "stability_matrix", "improvements", "reachable_min"]
+__all__ = ["CONCEPTS", "improvements", "reachable_min", "stability_matrix"]
 
 CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq", "sim")
 _INF = np.iinfo(np.int32).max
 _NEG = np.iinfo(np.int32).min
 
 
-def _segment_reduce(
-    values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: int
-) -> np.ndarray:
+def _segment_reduce(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: int) -> np.ndarray:
     """``ufunc``-reduce ``values`` over each CSR row; ``empty`` for empty rows."""
     n = len(indptr) - 1
     out = np.full(n, empty, dtype=values.dtype if values.size else np.int32)
@@ -181,9 +179,7 @@ def _answer_subset(
         answered[rows[got]] = True
 
 
-def stability_matrix(
-    space: StateSpace, concepts: Sequence[str] = CONCEPTS
-) -> dict[str, np.ndarray]:
+def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> dict[str, np.ndarray]:
     """Stability of every state for every decision maker under each concept.
 
     Returns ``{concept: bool array of shape (n_dms, n_states)}``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["BackchannelError", "CaseError", "ModelError", "AnalysisRefused", "format_loc"]
+__all__ = ["AnalysisRefused", "BackchannelError", "CaseError", "ModelError", "format_loc"]
 
 Loc = tuple[str | int, ...]
 
@@ -42,7 +42,9 @@ class ModelError(BackchannelError):
     def __str__(self) -> str:
         where = f"at {format_loc(self.loc)}: " if self.loc else ""
         hint = f" {self.hint}" if self.hint else ""
-        return f"{where}{self.message}.{hint}".replace("..", ".")
+        msg = self.message.rstrip(".")
+        end = "" if msg.endswith(("?", "!")) else "."
+        return f"{where}{msg}{end}{hint}"
 
 
 class CaseError(BackchannelError):
@@ -71,8 +73,9 @@ class CaseError(BackchannelError):
         if self.loc:
             place += f" ({format_loc(self.loc)})"
         msg = self.message.rstrip(".")
+        end = "" if msg.endswith(("?", "!")) else "."
         hint = f" {self.hint}" if self.hint else ""
-        return f"{place}: {msg}.{hint}"
+        return f"{place}: {msg}{end}{hint}"
 
 
 class AnalysisRefused(BackchannelError):

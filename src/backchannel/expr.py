@@ -27,9 +27,9 @@ __all__ = [
     "Expr",
     "ExprError",
     "Pattern",
+    "is_pattern",
     "parse",
     "parse_pattern",
-    "is_pattern",
 ]
 
 
@@ -86,10 +86,8 @@ class Expr:
     def __str__(self) -> str:
         return self._fmt(0)
 
-    _PREC = {"iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "var": 6, "const": 6}
-
     def _fmt(self, outer: int) -> str:
-        p = self._PREC[self.op]
+        p = _PREC[self.op]
         if self.op == "var":
             s = self.name
         elif self.op == "const":
@@ -103,6 +101,9 @@ class Expr:
             right = self.args[1]._fmt(p)
             s = f"{left} {self.op} {right}"
         return f"({s})" if p < outer else s
+
+
+_PREC = {"iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "var": 6, "const": 6}
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,7 @@ def parse_pattern(text: str, n_options: int) -> Pattern:
     t = text.strip()
     if not _PATTERN_RE.match(t):
         bad = next((i for i, c in enumerate(t) if c not in "YN-"), 0)
-        raise ExprError(
-            f"pattern {text!r} may contain only Y, N and -", column=bad + 1
-        )
+        raise ExprError(f"pattern {text!r} may contain only Y, N and -", column=bad + 1)
     if len(t) != n_options:
         raise ExprError(
             f"pattern {text!r} has {len(t)} characters but the conflict has "
@@ -154,9 +153,7 @@ def parse_pattern(text: str, n_options: int) -> Pattern:
     return Pattern(t, care, value)
 
 
-_TOKEN = re.compile(
-    r"\s*(?:(<->|<=>|->|=>|&&|\|\||[()!~&|])|([A-Za-z_][A-Za-z0-9_]*))"
-)
+_TOKEN = re.compile(r"\s*(?:(<->|<=>|->|=>|&&|\|\||[()!~&|])|([A-Za-z_][A-Za-z0-9_]*))")
 _WORD_OPS = {
     "not": "not",
     "and": "and",
@@ -194,9 +191,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
         m = _TOKEN.match(text, pos)
         if not m:
             col = pos + len(text[pos:]) - len(text[pos:].lstrip()) + 1
-            raise ExprError(
-                f"unexpected character {text[col - 1]!r} in {text!r}", column=col
-            )
+            raise ExprError(f"unexpected character {text[col - 1]!r} in {text!r}", column=col)
         sym, word = m.group(1), m.group(2)
         col = m.start(1 if sym else 2) + 1
         if sym:
@@ -224,9 +219,7 @@ class _Parser:
         if tok[0] != kind:
             want = {"end": "the end", ")": "')'", "then": "'then'"}.get(kind, kind)
             got = "the end" if tok[0] == "end" else repr(tok[1])
-            raise ExprError(
-                f"expected {want} but found {got} in {self.text!r}", column=tok[2]
-            )
+            raise ExprError(f"expected {want} but found {got} in {self.text!r}", column=tok[2])
         self.i += 1
         return tok
 
@@ -288,9 +281,7 @@ class _Parser:
             if word not in self.names:
                 hint = _closest(word, self.names)
                 extra = f"; did you mean {hint!r}?" if hint else ""
-                raise ExprError(
-                    f"unknown option {word!r} in {self.text!r}{extra}", column=col
-                )
+                raise ExprError(f"unknown option {word!r} in {self.text!r}{extra}", column=col)
             return Expr("var", index=self.names[word], name=word)
         got = "the end" if kind == "end" else repr(word)
         raise ExprError(

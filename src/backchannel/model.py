@@ -36,8 +36,8 @@ __all__ = [
     "Provenance",
     "Scenario",
     "Source",
-    "Statement",
     "StateRef",
+    "Statement",
 ]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -88,8 +88,7 @@ class Provenance(_Frozen):
             raise ValueError("a provenance is either a source with a quote or an estimate, not both")
         if not self.estimate and not self.source:
             raise ValueError(
-                "a provenance needs a 'source' (and 'quote'), or 'estimate: true' for an "
-                "analyst's estimate"
+                "a provenance needs a 'source' (and 'quote'), or 'estimate: true' for an analyst's estimate"
             )
         return self
 

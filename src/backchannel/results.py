@@ -86,17 +86,14 @@ class StabilityResult:
                 }
                 for s in range(sp.n_states)
             ]
-        out["stability"] = {
-            dm: {c: self.stable_states(dm, c) for c in self.concepts} for dm in sp.dm_names
-        }
+        out["stability"] = {dm: {c: self.stable_states(dm, c) for c in self.concepts} for dm in sp.dm_names}
         out["equilibria"] = {c: self.equilibria(c) for c in self.concepts}
         out["scenarios"] = {
             name: {
                 "label": sc.label,
                 "states": [int(s) + 1 for s in np.flatnonzero(sp.scenarios[name])],
                 "equilibria": {
-                    c: [e for e in self.equilibria(c) if sp.scenarios[name][e - 1]]
-                    for c in self.concepts
+                    c: [e for e in self.equilibria(c) if sp.scenarios[name][e - 1]] for c in self.concepts
                 },
             }
             for name, sc in sp.conflict.scenarios.items()

@@ -26,7 +26,7 @@ from functools import cached_property
 import numpy as np
 
 from .errors import AnalysisRefused, ModelError
-from .expr import ExprError, Pattern, parse_condition, parse_pattern
+from .expr import ExprError, parse_condition, parse_pattern
 from .model import Conflict, StateRef
 
 __all__ = ["Moves", "StateSpace", "compile_conflict", "default_max_states", "estimate_states"]
@@ -432,7 +432,7 @@ def _payoffs(
             truth = np.zeros((n, len(prefs.prioritization)), dtype=bool)
             for j, st in enumerate(prefs.prioritization):
                 try:
-                    cond: object = parse_condition(st.condition, names, n_opt)
+                    cond = parse_condition(st.condition, names, n_opt)
                 except ExprError as e:
                     raise ModelError(
                         str(e),
@@ -440,8 +440,7 @@ def _payoffs(
                         "Write the statement with option names and not/and/or/implies/iff, "
                         "or as a Y/N/- pattern.",
                     ) from None
-                assert isinstance(cond, Pattern) or hasattr(cond, "evaluate")
-                truth[:, j] = cond.evaluate(codes)  # type: ignore[attr-defined]
+                truth[:, j] = cond.evaluate(codes)
             out[d] = _lexicographic_rank(truth)
         else:
             assert prefs.ranking is not None
@@ -479,7 +478,7 @@ def _payoffs(
 
 def _lexicographic_rank(truth: np.ndarray) -> np.ndarray:
     """Dense rank of states by score Σ 2**(K-1-j)·truth[:, j] (exact for any K)."""
-    n, k = truth.shape
+    k = truth.shape[1]
     if k <= 62:
         weights = np.left_shift(np.int64(1), np.arange(k - 1, -1, -1, dtype=np.int64))
         score = truth.astype(np.int64) @ weights
@@ -553,9 +552,7 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
         try:
             scen[name] = parse_condition(sc.when, names, n_opt).evaluate(codes)
         except ExprError as e:
-            raise ModelError(
-                str(e), ("scenarios", name, "when"), "Write it over the option names."
-            ) from None
+            raise ModelError(str(e), ("scenarios", name, "when"), "Write it over the option names.") from None
 
     return StateSpace(
         conflict=conflict,
@@ -575,4 +572,3 @@ def expression_mask(space: StateSpace, text: str) -> np.ndarray:
     """States (bool per state) where an expression or pattern holds."""
     names = {n: i for i, n in enumerate(space.conflict.option_names)}
     return parse_condition(text, names, space.n_options).evaluate(space.codes)
-

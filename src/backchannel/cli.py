@@ -1,0 +1,350 @@
+"""The ``backchannel`` command line.
+
+Exit codes: 0 ok, 1 analysis refused (e.g. too many states), 2 bad input.
+Heavy libraries (numpy, pydantic, pandas) are imported inside the commands,
+so ``backchannel --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .results import StabilityResult
+
+app = typer.Typer(
+    name="backchannel",
+    help="Multi-party conflicts made computable: which outcomes are stable, for whom, and why.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
+CONCEPT_MARK = {"nash": "R", "gmr": "G", "smr": "M", "seq": "S", "sim": "I"}
+
+CaseArg = Annotated[
+    str, typer.Argument(help="A case file (.yaml, .json, .gmcr) or the name of a bundled case.")
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table or json.")]
+MaxStatesOpt = Annotated[
+    int | None,
+    typer.Option("--max-states", help="Refuse state spaces larger than this (default: what memory allows)."),
+]
+
+
+def _console(stderr: bool = False) -> Console:
+    import os
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 120
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"backchannel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Backchannel analyses conflicts with the Graph Model for Conflict Resolution."""
+
+
+# ---------------------------------------------------------------------------
+# analyze
+
+
+@app.command()
+def analyze(
+    case: CaseArg,
+    fmt: FormatOpt = Format.table,
+    concept: Annotated[
+        list[str] | None,
+        typer.Option("--concept", "-c", help="Concepts to compute (nash, gmr, smr, seq, sim); default all."),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every state, however many there are.")
+    ] = False,
+    max_states: MaxStatesOpt = None,
+) -> None:
+    """Stability of every feasible state for every decision maker, and the equilibria.
+
+    Concepts: Nash (R), general metarationality (GMR), symmetric metarationality
+    (SMR), sequential stability (SEQ) and simultaneous sanctioning (SIM), as
+    defined by Fang, Hipel & Kilgour (1993).
+    """
+    from .analysis import stability
+    from .engine import CONCEPTS
+
+    concepts = _check_concepts(concept, CONCEPTS)
+    result = stability(case, concepts, max_states=max_states)
+    if fmt is Format.json:
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    _print_stability(result, show_all)
+
+
+def _check_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:
+    from .errors import BackchannelError
+
+    if not given:
+        return known
+    out = []
+    for c in given:
+        for part in c.split(","):
+            p = part.strip().lower()
+            p = {"r": "nash", "seq": "seq", "sequential": "seq", "simultaneous": "sim"}.get(p, p)
+            if p not in known:
+                err = BackchannelError(f"unknown concept {part!r}: choose from {', '.join(known)}")
+                raise err
+            if p not in out:
+                out.append(p)
+    return tuple(c for c in known if c in out)
+
+
+def _print_stability(result: StabilityResult, show_all: bool) -> None:
+    import numpy as np
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    sp = result.space
+    conflict = sp.conflict
+    n = sp.n_states
+    concepts = result.concepts
+    eq_mask: dict[str, np.ndarray] = {c: np.asarray(result.stable[c].all(axis=0)) for c in concepts}
+    console.print(Text(conflict.title, style="bold"))
+    dms = ", ".join(f"{dm.text} ({len(dm.options)})" for dm in conflict.decision_makers)
+    console.print(f"{conflict.n_options} options · {n} feasible states · decision makers (options): {dms}")
+    limit = 200
+    rows: list[int] = list(range(n))
+    omitted = 0
+    if n > limit and not show_all:
+        any_eq = np.logical_or.reduce([eq_mask[c] for c in concepts])
+        rows = [s for s in range(n) if any_eq[s] or s == sp.status_quo]
+        omitted = n - len(rows)
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("State", no_wrap=True)
+    table.add_column("Taken", overflow="fold")
+    for dm in conflict.decision_makers:
+        table.add_column(dm.name, no_wrap=True)
+    table.add_column("Equilibrium", overflow="fold")
+    if sp.scenarios:
+        table.add_column("Scenario", overflow="fold")
+    for s in rows:
+        num = str(s + 1) + (" SQ" if s == sp.status_quo else "")
+        cells = [num, sp.pattern(s), sp.describe(s)]
+        for d in range(sp.n_dms):
+            cells.append("".join(CONCEPT_MARK[c] if result.stable[c][d, s] else "·" for c in concepts))
+        eq = " ".join(CONCEPT_LABELS[c] for c in concepts if eq_mask[c][s])
+        cells.append(eq)
+        if sp.scenarios:
+            cells.append(", ".join(sp.scenario_labels(s)))
+        style = "bold" if eq else None
+        table.add_row(*cells, style=style)
+    console.print(table)
+    legend = ", ".join(f"{CONCEPT_MARK[c]} {CONCEPT_LABELS[c]}" for c in concepts)
+    console.print(
+        f"Per decision maker, stable under: {legend}; · unstable. SQ: status quo. "
+        "Options in a state are listed option 1 first."
+    )
+    if omitted:
+        console.print(
+            f"{omitted} states that are no equilibrium are not shown (--all shows every state, "
+            "--format json gives everything)."
+        )
+    eqt = Table(title="Equilibria", header_style="bold", title_justify="left")
+    eqt.add_column("Concept")
+    eqt.add_column("States")
+    if sp.scenarios:
+        eqt.add_column("Scenarios")
+    for c in concepts:
+        eqs = result.equilibria(c)
+        row = [CONCEPT_LABELS[c], ", ".join(map(str, eqs)) or "none"]
+        if sp.scenarios:
+            labels = sorted({lab for e in eqs for lab in sp.scenario_labels(e - 1)})
+            row.append(", ".join(labels))
+        eqt.add_row(*row)
+    console.print(eqt)
+
+
+# ---------------------------------------------------------------------------
+# validate, schema, cases, convert
+
+
+@app.command()
+def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
+    """Check a case file: structure, names, rankings, feasibility, provenance."""
+    from .analysis import compile_case
+    from .provenance import provenance_report
+
+    space = compile_case(case, max_states=max_states)
+    conflict = space.conflict
+    console = _console()
+    console.print(f"[green]ok[/green]: {case} — {conflict.title}")
+    console.print(
+        f"  {len(conflict.decision_makers)} decision makers, {conflict.n_options} options, "
+        f"{space.n_states} feasible states"
+        + (
+            f"; status quo: state {space.status_quo + 1} ({space.pattern(space.status_quo)})"
+            if space.status_quo is not None
+            else "; no status quo given"
+        )
+    )
+    rep = provenance_report(conflict)
+    console.print(
+        f"  provenance: {rep.cited} judgements cite a source, {rep.estimates} are analyst "
+        f"estimates, {len(rep.missing)} have none"
+    )
+    for where in rep.missing[:10]:
+        console.print(f"    [yellow]no provenance[/yellow]: {where}")
+    if len(rep.missing) > 10:
+        console.print(f"    … and {len(rep.missing) - 10} more")
+    for problem in rep.problems:
+        console.print(f"    [yellow]warning[/yellow]: {problem}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the case-file format."""
+    import json
+
+    from .model import Conflict
+
+    sch = Conflict.model_json_schema(by_alias=True)
+    sch["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    sch["title"] = "Backchannel case file"
+    sys.stdout.write(json.dumps(sch, indent=2) + "\n")
+
+
+@app.command()
+def cases(fmt: FormatOpt = Format.table) -> None:
+    """List the bundled cases; any of them can be named instead of a path."""
+    from .casefile import bundled_cases, load_case
+
+    rows: list[dict[str, str]] = []
+    for name in bundled_cases():
+        c = load_case(name)
+        rows.append(
+            {
+                "name": name,
+                "title": c.title,
+                "decision_makers": str(len(c.decision_makers)),
+                "options": str(c.n_options),
+            }
+        )
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    t = Table(header_style="bold")
+    for col in ("name", "title", "DMs", "options"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["name"], r["title"], r["decision_makers"], r["options"])
+    _console().print(t)
+
+
+@app.command()
+def convert(
+    source: CaseArg,
+    output: Annotated[Path, typer.Argument(help="Where to write: .yaml, .json or .gmcr (GMCR+).")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Convert between our case format (YAML/JSON) and GMCR+ save files (.gmcr)."""
+    import json
+
+    from .casefile import read_case
+    from .errors import BackchannelError, CaseError
+    from .gmcrplus import conflict_to_gmcr, gmcr_warnings
+    from .writer import conflict_to_json, conflict_to_yaml
+
+    conflict, name, _ = read_case(source)
+    suffix = output.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json", ".gmcr"):
+        raise CaseError(str(output), "unknown output format", hint="End the name with .yaml, .json or .gmcr.")
+    if output.exists() and not force:
+        raise BackchannelError(f"{output} exists; use --force to overwrite it")
+    if suffix == ".gmcr":
+        text = json.dumps(conflict_to_gmcr(conflict), indent=1)
+    elif suffix == ".json":
+        text = conflict_to_json(conflict)
+    else:
+        text = conflict_to_yaml(conflict)
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)  # never leave a half-written file
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise BackchannelError(f"cannot write {output}: {e.strerror or e}") from None
+    console = _console(stderr=True)
+    if str(source).lower().endswith(".gmcr"):
+        raw: Any = json.loads(Path(source).read_text(encoding="utf-8-sig"))
+        for w in gmcr_warnings(raw):
+            console.print(f"[yellow]warning[/yellow]: {w}")
+    console.print(f"wrote {output} from {name}")
+
+
+# ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Entry point: run the app; report known errors in one paragraph, no traceback."""
+    from .errors import BackchannelError
+
+    try:
+        app(standalone_mode=False)
+    except BackchannelError as e:
+        from rich.markup import escape
+
+        _console(stderr=True).print(f"[bold red]error[/bold red]: {escape(str(e))}", soft_wrap=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted")
+        sys.exit(130)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(2 if isinstance(e, click.exceptions.UsageError) else 1)
+        raise
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

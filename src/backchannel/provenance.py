@@ -1,0 +1,59 @@
+"""Which judgements of a case cite a source, which are estimates, which have neither."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import format_loc
+from .model import Conflict, Provenance
+
+__all__ = ["ProvenanceReport", "provenance_report"]
+
+
+@dataclass(frozen=True)
+class ProvenanceReport:
+    """Counts of cited and estimated judgements, and where provenance is missing."""
+
+    cited: int = 0
+    estimates: int = 0
+    missing: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def provenance_report(conflict: Conflict) -> ProvenanceReport:
+    """Audit the judgements of a case: preference statements (and a ranking as a
+    whole), infeasibility rules and scenarios."""
+    ids = {s.id for s in conflict.sources}
+    cited = estimates = 0
+    missing: list[str] = []
+    problems: list[str] = []
+
+    def visit(prov: Provenance | None, loc: tuple[str | int, ...], what: str) -> None:
+        nonlocal cited, estimates
+        if prov is None:
+            missing.append(f"{format_loc(loc)} ({what})")
+        elif prov.estimate:
+            estimates += 1
+        else:
+            cited += 1
+            if ids and prov.source not in ids:
+                problems.append(
+                    f"{format_loc(loc)} cites source {prov.source!r}, which is not among the "
+                    f"case's sources ({', '.join(sorted(ids))})"
+                )
+
+    for d, dm in enumerate(conflict.decision_makers):
+        prefs = dm.preferences
+        base: tuple[str | int, ...] = ("decision_makers", d, "preferences")
+        if prefs.prioritization is not None:
+            for j, st in enumerate(prefs.prioritization):
+                visit(st.provenance or prefs.provenance, (*base, "prioritization", j), st.condition)
+        else:
+            visit(prefs.provenance, (*base, "ranking"), f"ranking of {dm.name}")
+    for r, rule in enumerate(conflict.infeasible):
+        if rule.provenance is not None:
+            visit(rule.provenance, ("infeasible", r), rule.form)
+    for name, sc in conflict.scenarios.items():
+        if sc.provenance is not None:
+            visit(sc.provenance, ("scenarios", name), sc.when)
+    return ProvenanceReport(cited, estimates, missing, problems)
