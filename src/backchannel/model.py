@@ -99,7 +99,10 @@ class Provenance(_Frozen):
         return f"{self.source}{q}"
 
 
-ProvenanceField = Annotated[Provenance | None, BeforeValidator(_provenance_shorthand)]
+ProvenanceField = Annotated[
+    Provenance | None,
+    BeforeValidator(_provenance_shorthand, json_schema_input_type=str | Provenance | None),
+]
 
 
 class Source(_Frozen):
@@ -172,7 +175,9 @@ class Statement(_Frozen):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-StatementField = Annotated[Statement, BeforeValidator(_statement_shorthand)]
+StatementField = Annotated[
+    Statement, BeforeValidator(_statement_shorthand, json_schema_input_type=str | Statement)
+]
 
 StateRef = int | str
 """A state: its number (1-based, as in the analysis) or its Y/N pattern."""
@@ -216,7 +221,10 @@ class DecisionMaker(_Frozen):
     label: str | None = None
     description: str | None = None
     options: list[Option]
-    preferences: Annotated[Preferences, BeforeValidator(_preferences_shorthand)]
+    preferences: Annotated[
+        Preferences,
+        BeforeValidator(_preferences_shorthand, json_schema_input_type=list[StatementField] | Preferences),
+    ]
     provenance: ProvenanceField = None
 
     @field_validator("name")
@@ -287,7 +295,9 @@ class Scenario(_Frozen):
     provenance: ProvenanceField = None
 
 
-ScenarioField = Annotated[Scenario, BeforeValidator(_scenario_shorthand)]
+ScenarioField = Annotated[
+    Scenario, BeforeValidator(_scenario_shorthand, json_schema_input_type=str | Scenario)
+]
 
 
 class Conflict(_Frozen):
@@ -300,7 +310,9 @@ class Conflict(_Frozen):
     )
     sources: list[Source] = Field(default_factory=list)
     decision_makers: list[DecisionMaker] = Field(..., min_length=1)
-    infeasible: list[Annotated[Infeasible, BeforeValidator(_infeasible_shorthand)]] = Field(
+    infeasible: list[
+        Annotated[Infeasible, BeforeValidator(_infeasible_shorthand, json_schema_input_type=str | Infeasible)]
+    ] = Field(
         default_factory=list
     )
     status_quo: StateRef | None = None

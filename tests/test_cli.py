@@ -1,0 +1,113 @@
+"""The command line as a user meets it: commands, JSON shape, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backchannel import cli
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    old = sys.argv
+    sys.argv = ["backchannel", *argv]
+    try:
+        with pytest.raises(SystemExit) as exc:
+            cli.main()
+    finally:
+        sys.argv = old
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def test_analyze_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["analyze", "elmira", "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["states"][0] == {
+        "number": 1,
+        "pattern": "NYNNN",
+        "code": 2,
+        "description": "delay",
+        "scenarios": [],
+        "payoffs": {"MoE": 3, "UR": 8, "LG": 5},
+    }
+    assert [s["number"] for s in data["states"]] == list(range(1, 13))
+    assert set(data["stability"]) == {"MoE", "UR", "LG"}
+    assert set(data["stability"]["UR"]) == {"nash", "gmr", "smr", "seq", "sim"}
+    assert data["equilibria"]["nash"] == [5, 6, 7, 10, 11, 12]
+    assert data["equilibria"]["gmr"] == [1, 4, 5, 6, 7, 10, 11, 12]
+    assert data["status_quo"] == 1
+    assert data["scenarios"]["plant_abandoned"]["equilibria"]["nash"] == [5, 6, 11, 12]
+    assert len(data["meta"]["model_hash"]) == 64
+
+
+def test_analyze_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["analyze", "syria-iraq"], capsys)
+    assert code == 0
+    assert "Equilibria" in out and "NYY" in out and "escalate, attack" in out
+    assert "GMR" in out and "1, 6" in out
+
+
+def test_analyze_selected_concepts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["analyze", "chicken", "-c", "nash,seq", "-f", "json"], capsys)
+    assert code == 0
+    assert json.loads(out)["equilibria"] == {"nash": [2, 3], "seq": [2, 3]}
+    code, _, err = run(["analyze", "chicken", "-c", "nsh"], capsys)
+    assert code == 2 and "unknown concept" in err
+
+
+def test_cases_lists_bundled(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["cases", "--format", "json"], capsys)
+    assert code == 0
+    names = {c["name"] for c in json.loads(out)}
+    assert {"prisoners-dilemma", "chicken", "syria-iraq", "elmira"} <= names
+
+
+def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["schema"], capsys)
+    assert code == 0
+    sch = json.loads(out)
+    assert sch["type"] == "object" and "decision_makers" in sch["properties"]
+    assert "decision_makers" in sch["required"]
+
+
+def test_schema_validates_bundled_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+    import yaml
+
+    from backchannel.casefile import _Loader, bundled_cases
+
+    code, out, _ = run(["schema"], capsys)
+    sch = json.loads(out)
+    checked = 0
+    for path in bundled_cases().values():
+        if str(path).endswith(".yaml"):
+            data = yaml.load(Path(str(path)).read_text(), Loader=_Loader)  # noqa: S506
+            jsonschema.validate(data, sch)
+            checked += 1
+    assert checked >= 4
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.startswith("backchannel ")
+
+
+def test_help_imports_no_heavy_library() -> None:
+    """`backchannel --help` must stay instant: no numpy, pydantic or pandas."""
+    code = (
+        "import sys, backchannel.cli\n"
+        "heavy = [m for m in ('numpy', 'pydantic', 'pandas', 'yaml') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_import_has_no_side_effects() -> None:
+    subprocess.run([sys.executable, "-W", "error", "-c", "import backchannel"], check=True)
