@@ -312,9 +312,7 @@ class Conflict(_Frozen):
     decision_makers: list[DecisionMaker] = Field(..., min_length=1)
     infeasible: list[
         Annotated[Infeasible, BeforeValidator(_infeasible_shorthand, json_schema_input_type=str | Infeasible)]
-    ] = Field(
-        default_factory=list
-    )
+    ] = Field(default_factory=list)
     status_quo: StateRef | None = None
     observed: StateRef | None = Field(None, description="An observed outcome, if known.")
     scenarios: dict[str, ScenarioField] = Field(default_factory=dict)
