@@ -141,13 +141,20 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
     console.print(Text(conflict.title, style="bold"))
     dms = ", ".join(f"{dm.text} ({len(dm.options)})" for dm in conflict.decision_makers)
     console.print(f"{conflict.n_options} options · {n} feasible states · decision makers (options): {dms}")
-    limit = 200
     rows: list[int] = list(range(n))
-    omitted = 0
-    if n > limit and not show_all:
-        any_eq = np.logical_or.reduce([eq_mask[c] for c in concepts])
-        rows = [s for s in range(n) if any_eq[s] or s == sp.status_quo]
-        omitted = n - len(rows)
+    note = ""
+    if n > 64 and not show_all:
+        # Long tables hide what matters: keep the status quo and the equilibria
+        # of the selective concepts (Nash, SEQ, SIM); GMR/SMR sets, often large
+        # with many decision makers, are summarised in the equilibria table.
+        selective = [c for c in concepts if c in ("nash", "seq", "sim")] or list(concepts)
+        keep = np.logical_or.reduce([eq_mask[c] for c in selective])
+        rows = [s for s in range(n) if keep[s] or s == sp.status_quo]
+        shown = "/".join(CONCEPT_LABELS[c] for c in selective)
+        note = (
+            f"Shown: the status quo and the {shown} equilibria; {n - len(rows)} other states "
+            "are not (--all shows every state, --format json gives everything)."
+        )
     table = Table(show_lines=False, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("State", no_wrap=True)
@@ -165,7 +172,7 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
         eq = " ".join(CONCEPT_LABELS[c] for c in concepts if eq_mask[c][s])
         cells.append(eq)
         if sp.scenarios:
-            cells.append(", ".join(sp.scenario_labels(s)))
+            cells.append(", ".join(_scenario_text(conflict, name) for name in sp.scenario_labels(s)))
         style = "bold" if eq else None
         table.add_row(*cells, style=style)
     console.print(table)
@@ -174,11 +181,8 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
         f"Per decision maker, stable under: {legend}; · unstable. SQ: status quo. "
         "Options in a state are listed option 1 first."
     )
-    if omitted:
-        console.print(
-            f"{omitted} states that are no equilibrium are not shown (--all shows every state, "
-            "--format json gives everything)."
-        )
+    if note:
+        console.print(note)
     eqt = Table(title="Equilibria", header_style="bold", title_justify="left")
     eqt.add_column("Concept")
     eqt.add_column("States")
@@ -186,12 +190,42 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
         eqt.add_column("Scenarios")
     for c in concepts:
         eqs = result.equilibria(c)
-        row = [CONCEPT_LABELS[c], ", ".join(map(str, eqs)) or "none"]
+        row = [CONCEPT_LABELS[c], _state_list(eqs)]
         if sp.scenarios:
-            labels = sorted({lab for e in eqs for lab in sp.scenario_labels(e - 1)})
-            row.append(", ".join(labels))
+            counts: dict[str, int] = {}
+            for e in eqs:
+                names = sp.scenario_labels(e - 1)
+                for lab in [_scenario_text(conflict, x) for x in names] or ["(none)"]:
+                    counts[lab] = counts.get(lab, 0) + 1
+            if len(eqs) > 3:
+                row.append(", ".join(f"{lab} ({k})" for lab, k in counts.items()))
+            else:
+                row.append(", ".join(lab for lab in counts if lab != "(none)"))
         eqt.add_row(*row)
     console.print(eqt)
+
+
+def _scenario_text(conflict: Any, name: str) -> str:
+    sc = conflict.scenarios[name]
+    return str(sc.label or name)
+
+
+def _state_list(states: list[int], limit: int = 12) -> str:
+    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``."""
+    if not states:
+        return "none"
+    if len(states) <= limit:
+        return ", ".join(map(str, states))
+    runs: list[str] = []
+    start = prev = states[0]
+    for x in [*states[1:], None]:
+        if x is not None and x == prev + 1:
+            prev = x
+            continue
+        runs.append(str(start) if start == prev else f"{start}–{prev}")
+        if x is not None:
+            start = prev = x
+    return f"{len(states)} states: " + ", ".join(runs)
 
 
 # ---------------------------------------------------------------------------

@@ -113,7 +113,7 @@ class Source(_Frozen):
     publisher: str | None = None
     date: str | None = None
     url: str | None = None
-    file: str | None = Field(None, description="Path of a local copy, relative to the case file.")
+    file: str | None = Field(None, description="Where a copy of the document is kept (informative).")
 
 
 class Option(_Frozen):
