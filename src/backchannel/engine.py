@@ -13,11 +13,15 @@ Graph Model for Conflict Resolution*, Wiley, ch. 3; Fang, Hipel & Kilgour
   ``s2 ≤_i s`` and ``s3 ≤_i s`` for every ``s3 ∈ R_i(s2)``.
 * **SEQ** — for every ``s1 ∈ R_i^+(s)`` there is ``s2 ∈ R^+_{N-i}(s1)``
   with ``s2 ≤_i s``.
-* **SIM** — for every ``s1 ∈ R_i^+(s)`` there is a simultaneous reply: some
-  non-empty set of opponents, each taking one of its own UIs from ``s``,
-  whose changes combined with ``i``'s give a feasible state ``≤_i s``.  With
-  two decision makers this is the classical definition; with more it lets
-  several opponents reply at once (GMCR+ lets only one).
+* **SIM** — for every ``s1 ∈ R_i^+(s)`` some opponent ``j`` has a UI
+  ``s2 ∈ R_j^+(s)`` such that the state in which both changes are made at once
+  (``i``'s options as in ``s1``, ``j``'s as in ``s2``, the rest as in ``s``)
+  is feasible and ``≤_i s``.  With two decision makers this is the classical
+  definition (Fang, Hipel & Kilgour 1989); with more, the simultaneous reply
+  is by one opponent, as in Fraser & Hipel's conflict analysis and in GMCR II
+  and GMCR+.  (Letting every subset of opponents reply at once is exponential
+  in the number of decision makers per state and is not what those tools
+  compute.)
 
 ``R_{N-i}(s1)`` is the set of states the opponents reach from ``s1`` by any
 *legal sequence* of unilateral moves: any length ≥ 1, no decision maker moving
@@ -106,7 +110,7 @@ def _worst_over(ui: Moves, v: np.ndarray) -> np.ndarray:
 
 
 def _sim_stable(space: StateSpace, k: int, ui: list[Moves]) -> np.ndarray:
-    """SIM stability for ``k``: every UI answered by simultaneous opponent UIs."""
+    """SIM stability for ``k``: every UI answered by an opponent's simultaneous UI."""
     n = space.n_states
     p = space.payoffs[k]
     codes = space.codes
@@ -124,59 +128,48 @@ def _sim_stable(space: StateSpace, k: int, ui: list[Moves]) -> np.ndarray:
     for j in opponents:
         m = ui[j]
         deltas.append((m.indptr, codes[m.targets] ^ codes[m.sources]))
-    # subsets of opponents, smallest first; each member replies with one UI
-    from itertools import combinations
-
-    for size in range(1, len(opponents) + 1):
-        for subset in combinations(range(len(opponents)), size):
-            live = np.flatnonzero(~answered)
-            if live.size == 0:
-                break
-            _answer_subset(space, p, subset, deltas, pair_src, pair_code, live, answered)
+    for o in range(len(opponents)):
+        live = np.flatnonzero(~answered)
+        if live.size == 0:
+            break
+        _answer(space, p, deltas[o], pair_src, pair_code, live, answered)
     bad = src[~answered]
     stable[bad] = False
     return stable
 
 
-def _answer_subset(
+def _answer(
     space: StateSpace,
     p: np.ndarray,
-    subset: tuple[int, ...],
-    deltas: list[tuple[np.ndarray, np.ndarray]],
+    delta: tuple[np.ndarray, np.ndarray],
     pair_src: np.ndarray,
     pair_code: np.ndarray,
     live: np.ndarray,
     answered: np.ndarray,
 ) -> None:
-    """Mark the live pairs that the opponents in ``subset`` answer together."""
-    chunk = 1 << 16
+    """Mark the live (state, UI) pairs that one opponent's simultaneous UI answers.
+
+    ``delta`` is the opponent's UIs as CSR over source states, each given by
+    the bits it flips; combined with the focal UI target by XOR (the two
+    decision makers control disjoint options).
+    """
+    indptr, dl = delta
+    chunk = 1 << 18
     for start in range(0, live.size, chunk):
         rows = live[start : start + chunk]
         s = pair_src[rows]
-        code = pair_code[rows]
-        owner = np.arange(rows.size)
-        for o in subset:
-            indptr, dl = deltas[o]
-            cnt = indptr[s + 1] - indptr[s]
-            keep = cnt > 0
-            s, code, owner, cnt = s[keep], code[keep], owner[keep], cnt[keep]
-            if s.size == 0:
-                break
-            first = np.repeat(indptr[s], cnt)
-            offs = np.arange(first.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            d = dl[first + offs]
-            s = np.repeat(s, cnt)
-            owner = np.repeat(owner, cnt)
-            code = np.repeat(code, cnt) ^ d
-        if s.size == 0:
+        cnt = indptr[s + 1] - indptr[s]
+        if not cnt.any():
             continue
+        owner = np.repeat(np.arange(rows.size), cnt)
+        first = np.repeat(indptr[s], cnt)
+        offs = np.arange(first.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        code = pair_code[rows][owner] ^ dl[first + offs]
         idx = space.index_of(code)
         ok = idx >= 0
         hit = np.zeros(ok.shape, dtype=bool)
-        hit[ok] = p[idx[ok]] <= p[s[ok]]
-        got = np.zeros(rows.size, dtype=bool)
-        got[owner[hit]] = True
-        answered[rows[got]] = True
+        hit[ok] = p[idx[ok]] <= p[s[owner[ok]]]
+        answered[rows[np.unique(owner[hit])]] = True
 
 
 def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> dict[str, np.ndarray]:
@@ -189,7 +182,6 @@ def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> d
         raise ValueError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
     n, n_dm = space.n_states, space.n_dms
     out = {c: np.ones((n_dm, n), dtype=bool) for c in concepts}
-    need_ui = any(c in ("seq", "sim") for c in concepts)
     ui = [improvements(space, d) for d in range(n_dm)]
     for k in range(n_dm):
         p = space.payoffs[k].astype(np.int32)
@@ -212,5 +204,4 @@ def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> d
             out["seq"][k] = _worst_over(ui_k, v) <= p
         if "sim" in concepts:
             out["sim"][k] = _sim_stable(space, k, ui)
-    del need_ui
     return out
