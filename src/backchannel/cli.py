@@ -103,10 +103,30 @@ def analyze(
 
     concepts = _check_concepts(concept, CONCEPTS)
     result = stability(case, concepts, max_states=max_states)
+    _gmcr_notes(case)
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
         return
     _print_stability(result, show_all)
+
+
+def _gmcr_notes(source: str) -> None:
+    """Tell the user what the import of a GMCR+ file leaves out or changes."""
+    if not str(source).lower().endswith(".gmcr") or not Path(source).is_file():
+        return
+    import json
+
+    from rich.markup import escape
+
+    from .gmcrplus import gmcr_warnings
+
+    try:
+        raw: Any = json.loads(Path(source).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return
+    console = _console(stderr=True)
+    for w in gmcr_warnings(raw, str(source)):
+        console.print(f"[yellow]note[/yellow]: {escape(w)}")
 
 
 def _check_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:
@@ -240,6 +260,7 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
 
     space = compile_case(case, max_states=max_states)
     conflict = space.conflict
+    _gmcr_notes(case)
     console = _console()
     console.print(f"[green]ok[/green]: {case} — {conflict.title}")
     console.print(
@@ -315,11 +336,10 @@ def convert(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Convert between our case format (YAML/JSON) and GMCR+ save files (.gmcr)."""
-    import json
 
     from .casefile import read_case
     from .errors import BackchannelError, CaseError
-    from .gmcrplus import conflict_to_gmcr, gmcr_warnings
+    from .gmcrplus import conflict_to_gmcr_text
     from .writer import conflict_to_json, conflict_to_yaml
 
     conflict, name, _ = read_case(source)
@@ -329,7 +349,7 @@ def convert(
     if output.exists() and not force:
         raise BackchannelError(f"{output} exists; use --force to overwrite it")
     if suffix == ".gmcr":
-        text = json.dumps(conflict_to_gmcr(conflict), indent=1)
+        text = conflict_to_gmcr_text(conflict)
     elif suffix == ".json":
         text = conflict_to_json(conflict)
     else:
@@ -341,12 +361,8 @@ def convert(
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise BackchannelError(f"cannot write {output}: {e.strerror or e}") from None
-    console = _console(stderr=True)
-    if str(source).lower().endswith(".gmcr"):
-        raw: Any = json.loads(Path(source).read_text(encoding="utf-8-sig"))
-        for w in gmcr_warnings(raw):
-            console.print(f"[yellow]warning[/yellow]: {w}")
-    console.print(f"wrote {output} from {name}")
+    _gmcr_notes(source)
+    _console(stderr=True).print(f"wrote {output} from {name}")
 
 
 # ---------------------------------------------------------------------------
