@@ -91,12 +91,13 @@ def reachable_min(moves: Sequence[Moves], value: np.ndarray) -> np.ndarray:
         if h == 1:
             return w[0]
         # V(s, last = j) = min over j' != j of W_j'(s): best and second best
-        order = np.argsort(w, axis=0, kind="stable")[:2]
-        best = np.take_along_axis(w, order[:1], axis=0)[0]
-        second = np.take_along_axis(w, order[1:2], axis=0)[0]
+        arg = np.argmin(w, axis=0)
+        best = np.take_along_axis(w, arg[None, :], axis=0)[0]
+        np.put_along_axis(w, arg[None, :], _INF, axis=0)
+        second = w.min(axis=0)
         changed = False
         for j in range(h):
-            new = np.where(order[0] == j, second, best)
+            new = np.where(arg == j, second, best)
             if not changed and not np.array_equal(new, after[j]):
                 changed = True
             after[j] = new
@@ -169,7 +170,7 @@ def _answer(
         ok = idx >= 0
         hit = np.zeros(ok.shape, dtype=bool)
         hit[ok] = p[idx[ok]] <= p[s[owner[ok]]]
-        answered[rows[np.unique(owner[hit])]] = True
+        answered[rows[owner[hit]]] = True
 
 
 def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> dict[str, np.ndarray]:
