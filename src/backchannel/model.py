@@ -36,6 +36,7 @@ __all__ = [
     "Provenance",
     "Scenario",
     "Source",
+    "StateChoice",
     "StateRef",
     "Statement",
 ]
@@ -183,6 +184,24 @@ StateRef = int | str
 """A state: its number (1-based, as in the analysis) or its Y/N pattern."""
 
 
+def _state_shorthand(v: Any) -> Any:
+    return {"state": v} if isinstance(v, int | str) and not isinstance(v, bool) else v
+
+
+class StateChoice(_Frozen):
+    """A particular state (the status quo, an observed outcome), and why."""
+
+    state: StateRef
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+
+StateChoiceField = Annotated[
+    StateChoice | None,
+    BeforeValidator(_state_shorthand, json_schema_input_type=StateRef | StateChoice | None),
+]
+
+
 class Preferences(_Frozen):
     """A decision maker's preferences: option prioritisation or a ranking of states.
 
@@ -313,8 +332,8 @@ class Conflict(_Frozen):
     infeasible: list[
         Annotated[Infeasible, BeforeValidator(_infeasible_shorthand, json_schema_input_type=str | Infeasible)]
     ] = Field(default_factory=list)
-    status_quo: StateRef | None = None
-    observed: StateRef | None = Field(None, description="An observed outcome, if known.")
+    status_quo: StateChoiceField = Field(None, description="The present state: number or Y/N pattern.")
+    observed: StateChoiceField = Field(None, description="An observed outcome, if known.")
     scenarios: dict[str, ScenarioField] = Field(default_factory=dict)
 
     @field_validator("scenarios")

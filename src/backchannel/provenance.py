@@ -53,6 +53,10 @@ def provenance_report(conflict: Conflict) -> ProvenanceReport:
     for r, rule in enumerate(conflict.infeasible):
         if rule.provenance is not None:
             visit(rule.provenance, ("infeasible", r), rule.form)
+    for key in ("status_quo", "observed"):
+        choice = getattr(conflict, key)
+        if choice is not None and choice.provenance is not None:
+            visit(choice.provenance, (key,), key.replace("_", " "))
     for name, sc in conflict.scenarios.items():
         if sc.provenance is not None:
             visit(sc.provenance, ("scenarios", name), sc.when)

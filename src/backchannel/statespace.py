@@ -544,9 +544,9 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
 
     sq = ob = None
     if conflict.status_quo is not None:
-        sq = _resolve_state(conflict.status_quo, codes, index_of, n_opt, ("status_quo",))
+        sq = _resolve_state(conflict.status_quo.state, codes, index_of, n_opt, ("status_quo",))
     if conflict.observed is not None:
-        ob = _resolve_state(conflict.observed, codes, index_of, n_opt, ("observed",))
+        ob = _resolve_state(conflict.observed.state, codes, index_of, n_opt, ("observed",))
     scen: dict[str, np.ndarray] = {}
     for name, sc in conflict.scenarios.items():
         try:

@@ -54,6 +54,9 @@ def conflict_data(conflict: Conflict) -> dict[str, Any]:
         prio = dm.get("preferences", {}).get("prioritization")
         if prio is not None:
             dm["preferences"]["prioritization"] = [_short_form(s, "statement") for s in prio]
+    for key in ("status_quo", "observed"):
+        if key in out and set(out[key]) == {"state"}:
+            out[key] = out[key]["state"]
     if "infeasible" in out:
         out["infeasible"] = [_short_form(r, "expr") for r in out["infeasible"]]
     if "scenarios" in out:
