@@ -218,6 +218,13 @@ def parse_case_text(
             ) from None
         except yaml.YAMLError as e:
             raise CaseError(path, f"not valid YAML: {e}", hint="Fix the YAML syntax.") from None
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            # PyYAML raises plain exceptions for ill-formed explicit tags (!!int z)
+            raise CaseError(
+                path,
+                f"not valid YAML: a value cannot be read ({type(e).__name__}: {e})",
+                hint="Check explicit tags such as !!int or !!float, or remove them.",
+            ) from None
         except RecursionError:
             raise CaseError(path, "nested too deeply to read") from None
     if data is None:

@@ -151,7 +151,9 @@ class Option(_Frozen):
         }
         if isinstance(v, str):
             return aliases.get(v.strip().lower(), v.strip().lower())
-        return aliases.get(v, v)
+        if isinstance(v, bool):
+            return aliases.get(v, v)
+        return v
 
     @property
     def text(self) -> str:

@@ -1,0 +1,365 @@
+"""Fuzz the case loader: bad input raises CaseError, never anything else.
+
+Arbitrary text and bytes written as ``.yaml``/``.yml``/``.json``/``.gmcr``
+files, random JSON-like values under the real keys, and mutations of valid
+conflicts (and of GMCR+ files) go through :func:`backchannel.casefile.load_case`;
+whatever loads must compile through :func:`backchannel.analysis.compile_case`
+or be refused with CaseError / AnalysisRefused.
+"""
+
+import json
+import pathlib
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from backchannel.analysis import compile_case
+from backchannel.casefile import load_case, parse_case_text
+from backchannel.errors import AnalysisRefused, CaseError
+from backchannel.model import Conflict
+from strategies import conflict_dicts
+
+FUZZ = settings(
+    deadline=None,
+    max_examples=150,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+DATA = pathlib.Path(__file__).parent / "data"
+MAX_STATES = 4096  # keep compilation of whatever validates small
+
+
+def _has_gmcr() -> bool:
+    try:
+        import backchannel.gmcrplus  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+HAS_GMCR = _has_gmcr()
+needs_gmcr = pytest.mark.skipif(not HAS_GMCR, reason="backchannel.gmcrplus (.gmcr import) is not there yet")
+SUFFIXES = [".yaml", ".yml", ".json"] + ([".gmcr"] if HAS_GMCR else [])
+
+
+def check_file(raw: bytes, suffix: str) -> Conflict | None:
+    """Load ``raw`` saved with ``suffix``: a Conflict or a CaseError, and a
+    loaded conflict compiles or is refused with CaseError / AnalysisRefused."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / f"case{suffix}"
+        path.write_bytes(raw)
+        try:
+            conflict = load_case(path)
+        except CaseError as e:
+            assert str(e)  # the message renders
+            return None
+        assert isinstance(conflict, Conflict)
+        try:
+            compile_case(path, max_states=MAX_STATES)
+        except (CaseError, AnalysisRefused) as e:
+            assert str(e)
+        return conflict
+
+
+def check_text(text: str, fmt: str) -> None:
+    try:
+        conflict, lines = parse_case_text(text, f"<fuzz>.{fmt}", fmt)
+    except CaseError as e:
+        assert str(e)
+        return
+    assert isinstance(conflict, Conflict)
+    assert isinstance(lines, dict)
+
+
+# ---------------------------------------------------------------------------
+# arbitrary text and bytes
+
+_fmt = st.sampled_from(["yaml", "json"] + (["gmcr"] if HAS_GMCR else []))
+
+# text built from the pieces of case files: keys, indentation, list dashes,
+# brackets, quotes, anchors, tags, patterns, numbers
+_TOKENS = [
+    *("title", "decision_makers", "name", "options", "preferences", "ranking", "prioritization"),
+    *("infeasible", "pattern", "expr", "reversible", "status_quo", "observed", "scenarios"),
+    *("options", "decisionMakers", "infeasibles", "permittedDirection", "useManualPreferenceRanking"),
+    *(": ", ":", "\n", "\n  ", "\n    ", "- ", "[", "]", "{", "}", ", ", '"', "'", "&a ", "*a", "!!str "),
+    *("!!int ", "#", "|", ">", "?", "~", "null", "true", "1", "2", "-1", "1.5", "YN", "Y-N", "x", "not x"),
+    *("x and y", "adopt-only", "fwd", "[[0, \"Y\"]]", "0", "99999999999999999999"),
+]
+yamlish = st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join)
+
+
+@settings(FUZZ, max_examples=300)
+@given(st.one_of(st.text(), yamlish), st.sampled_from(SUFFIXES))
+@example("", ".yaml")
+@example("[" * 5000 + "]" * 5000, ".json")
+@example("[" * 5000 + "]" * 5000, ".yaml")
+@example("{" * 5000, ".yaml")
+@example("- " * 3000 + "x", ".yaml")
+@example("a: &a [*a]", ".yaml")
+@example("!!python/object:os.system {}", ".yaml")
+@example("decision_makers: !!binary aGVsbG8=", ".yaml")
+@example("? [1, 2]\n: x", ".yaml")
+@example("decision_makers: [{name: A, options: [{name: x}], preferences: [x]}]\nstatus_quo: 1e400", ".yaml")
+@example("NaN", ".json")
+@example('{"decision_makers": NaN}', ".json")
+@example('{"decision_makers": [{"name": "A", "options": [{"name": "x"}], "preferences": ["x"]}], '
+         '"status_quo": 99999999999999999999999999}', ".json")
+@example("\ufeff\x00\x85", ".yaml")
+@example("[[[[", ".gmcr")
+def test_arbitrary_text_files(text: str, suffix: str) -> None:
+    if suffix == ".gmcr" and not HAS_GMCR:
+        return
+    check_file(text.encode("utf-8", "surrogatepass"), suffix)
+
+
+@settings(FUZZ, max_examples=300)
+@given(st.binary(max_size=400), st.sampled_from(SUFFIXES))
+@example(b"\xff\xfe\x00", ".yaml")
+@example(b"\xef\xbb\xbf", ".json")
+@example(b"\xef\xbb\xbf{}", ".gmcr")
+def test_arbitrary_bytes_files(raw: bytes, suffix: str) -> None:
+    if suffix == ".gmcr" and not HAS_GMCR:
+        return
+    check_file(raw, suffix)
+
+
+@settings(FUZZ, max_examples=200)
+@given(st.one_of(st.text(), yamlish), _fmt)
+def test_arbitrary_text_parsed(text: str, fmt: str) -> None:
+    check_text(text, fmt)
+
+
+# ---------------------------------------------------------------------------
+# structured but wrong
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.integers(-3, 12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(
+        ["", "Y", "N", "YN", "Y-N", "--", "x", "a and", "not", "true", "both", "fwd", "adopt-only"]
+    ),
+)
+json_values: st.SearchStrategy[Any] = st.recursive(
+    _scalars,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4),
+        st.dictionaries(st.text(max_size=8), kids, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+_KEYS: dict[str, list[str]] = {
+    "conflict": [
+        "title",
+        "description",
+        "references",
+        "sources",
+        "decision_makers",
+        "infeasible",
+        "status_quo",
+        "observed",
+        "scenarios",
+    ],
+    "dm": ["name", "label", "description", "options", "preferences", "provenance"],
+    "option": ["name", "label", "description", "reversible", "provenance"],
+    "preferences": ["prioritization", "ranking", "provenance"],
+    "infeasible": ["expr", "pattern", "at_most_one", "exactly_one", "at_least_one", "note", "provenance"],
+    "provenance": ["source", "quote", "estimate", "note"],
+    "source": ["id", "title", "publisher", "date", "url", "file"],
+}
+
+
+def _shaped(kind: str, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Dicts with the real keys of ``kind``, values random or shaped one level down."""
+    sub: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
+        "decision_makers": lambda: st.lists(_shaped("dm", depth + 1), max_size=3),
+        "options": lambda: st.lists(_shaped("option", depth + 1), max_size=3),
+        "preferences": lambda: st.one_of(
+            _shaped("preferences", depth + 1), st.lists(json_values, max_size=3)
+        ),
+        "infeasible": lambda: st.lists(
+            st.one_of(_shaped("infeasible", depth + 1), st.text(max_size=8)), max_size=3
+        ),
+        "provenance": lambda: st.one_of(_shaped("provenance", depth + 1), st.text(max_size=20)),
+        "sources": lambda: st.lists(_shaped("source", depth + 1), max_size=2),
+        "scenarios": lambda: st.dictionaries(st.text(max_size=6), json_values, max_size=2),
+    }
+    keys = _KEYS[kind]
+
+    def value(key: str) -> st.SearchStrategy[Any]:
+        if key in sub and depth < 3:
+            return st.one_of(sub[key](), json_values)
+        return json_values
+
+    return st.fixed_dictionaries({}, optional={k: value(k) for k in keys})
+
+
+def _containers(x: Any) -> list[Any]:
+    """Every dict and list inside ``x`` (``x`` first)."""
+    if not isinstance(x, dict | list):
+        return []
+    out = [x]
+    for v in x.values() if isinstance(x, dict) else x:
+        out += _containers(v)
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: st.SearchStrategy[Any], keys: list[str] | None = None) -> Any:
+    """A valid document with a few random edits: a value replaced, a key
+    dropped or added, a list element removed or duplicated."""
+    data = json.loads(json.dumps(draw(base)))
+    for _ in range(draw(st.integers(1, 3))):
+        box = draw(st.sampled_from(_containers(data)))
+        action = draw(st.sampled_from(["replace", "replace", "drop", "add", "dup"]))
+        if isinstance(box, dict):
+            keys = sorted(box)
+            if action == "add" or not keys:
+                new_keys = keys or sorted({k for ks in _KEYS.values() for k in ks})
+                box[draw(st.sampled_from([*new_keys, "extra"]))] = draw(json_values)
+            else:
+                key = draw(st.sampled_from(keys))
+                if action == "drop":
+                    del box[key]
+                else:
+                    box[key] = draw(json_values)
+        else:
+            if action == "add" or not box:
+                box.insert(draw(st.integers(0, len(box))), draw(json_values))
+            else:
+                i = draw(st.integers(0, len(box) - 1))
+                if action == "drop":
+                    del box[i]
+                elif action == "dup":
+                    box.insert(i, json.loads(json.dumps(box[i])))
+                else:
+                    box[i] = draw(json_values)
+    return data
+
+
+def _dump(data: Any, suffix: str) -> bytes:
+    if suffix == ".json":
+        return json.dumps(data).encode()
+    try:
+        return yaml.safe_dump(data, allow_unicode=True).encode("utf-8", "surrogatepass")
+    except yaml.YAMLError:  # pragma: no cover - a value YAML cannot represent
+        return json.dumps(data).encode()
+
+
+_yaml_or_json = st.sampled_from([".yaml", ".json"])
+
+
+@settings(FUZZ, max_examples=200)
+@given(st.one_of(_shaped("conflict"), json_values), _yaml_or_json)
+def test_random_values_under_real_keys(data: Any, suffix: str) -> None:
+    check_file(_dump(data, suffix), suffix)
+
+
+@settings(FUZZ, max_examples=300)
+@given(mutated(conflict_dicts()), _yaml_or_json)
+def test_mutated_valid_conflicts(data: Any, suffix: str) -> None:
+    check_file(_dump(data, suffix), suffix)
+
+
+@settings(FUZZ, max_examples=50)
+@given(conflict_dicts(), _yaml_or_json)
+def test_valid_conflicts_load_and_compile(data: Any, suffix: str) -> None:
+    conflict = check_file(_dump(data, suffix), suffix)
+    assert conflict == Conflict.model_validate(data)
+
+
+# ---------------------------------------------------------------------------
+# .gmcr (GMCR+) files
+
+
+def _gmcr_samples() -> list[Any]:
+    return [json.loads(p.read_text()) for p in sorted(DATA.glob("*.gmcr"))] if DATA.is_dir() else []
+
+
+_GMCR_KEYS = [
+    "options",
+    "decisionMakers",
+    "infeasibles",
+    "useManualPreferenceRanking",
+    "useManualPreferenceVectors",
+    "preferenceRanking",
+    "preferenceVector",
+    "preferences",
+    "permittedDirection",
+    "reversibility",
+    "name",
+    "misperceptions",
+    "compound",
+    "members",
+    "coalitions",
+    "program",
+    "version",
+]
+
+
+@needs_gmcr
+@settings(FUZZ, max_examples=200)
+@given(
+    st.one_of(
+        st.fixed_dictionaries({}, optional={k: json_values for k in _GMCR_KEYS}),
+        json_values,
+    )
+)
+def test_gmcr_random_values_under_real_keys(data: Any) -> None:
+    check_file(json.dumps(data).encode(), ".gmcr")
+
+
+@needs_gmcr
+@settings(FUZZ, max_examples=300)
+@given(st.data())
+def test_gmcr_mutated_files(data: st.DataObject) -> None:
+    samples = _gmcr_samples()
+    if not samples:
+        pytest.skip("no sample .gmcr files in tests/data")
+    doc = data.draw(mutated(st.sampled_from(samples), _GMCR_KEYS))
+    check_file(json.dumps(doc).encode(), ".gmcr")
+
+
+# ---------------------------------------------------------------------------
+# regressions found by the fuzzers
+
+
+@pytest.mark.parametrize("value", ["[]", "{}", "[both]", "{a: 1}"])
+def test_unhashable_reversible_is_a_case_error(value: str) -> None:
+    """``reversible`` given a list or a mapping: the alias lookup in
+    ``Option._rev`` raised TypeError (unhashable) instead of a CaseError."""
+    text = f"decision_makers: [{{name: A, options: [{{name: x, reversible: {value}}}], preferences: [x]}}]"
+    with pytest.raises(CaseError):
+        parse_case_text(text, "case.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "!!int",
+        "!!int x",
+        "title: !!int z",
+        "a: !!int 0x",
+        "!!float x",
+        "!!float",
+        "!!bool x",
+        "!!timestamp 2001-02-30",
+    ],
+)
+def test_bad_explicit_yaml_tag_is_a_case_error(text: str) -> None:
+    """PyYAML's constructors for explicit tags raise ValueError, IndexError or
+    KeyError (not YAMLError) on a malformed value; the loader let them through."""
+    with pytest.raises(CaseError):
+        parse_case_text(text, "case.yaml")
