@@ -91,7 +91,7 @@ _TOKENS = [
     *("options", "decisionMakers", "infeasibles", "permittedDirection", "useManualPreferenceRanking"),
     *(": ", ":", "\n", "\n  ", "\n    ", "- ", "[", "]", "{", "}", ", ", '"', "'", "&a ", "*a", "!!str "),
     *("!!int ", "#", "|", ">", "?", "~", "null", "true", "1", "2", "-1", "1.5", "YN", "Y-N", "x", "not x"),
-    *("x and y", "adopt-only", "fwd", "[[0, \"Y\"]]", "0", "99999999999999999999"),
+    *("x and y", "adopt-only", "fwd", '[[0, "Y"]]', "0", "99999999999999999999"),
 ]
 yamlish = st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join)
 
@@ -110,8 +110,11 @@ yamlish = st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join)
 @example("decision_makers: [{name: A, options: [{name: x}], preferences: [x]}]\nstatus_quo: 1e400", ".yaml")
 @example("NaN", ".json")
 @example('{"decision_makers": NaN}', ".json")
-@example('{"decision_makers": [{"name": "A", "options": [{"name": "x"}], "preferences": ["x"]}], '
-         '"status_quo": 99999999999999999999999999}', ".json")
+@example(
+    '{"decision_makers": [{"name": "A", "options": [{"name": "x"}], "preferences": ["x"]}], '
+    '"status_quo": 99999999999999999999999999}',
+    ".json",
+)
 @example("\ufeff\x00\x85", ".yaml")
 @example("[[[[", ".gmcr")
 def test_arbitrary_text_files(text: str, suffix: str) -> None:

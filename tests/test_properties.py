@@ -277,7 +277,16 @@ TWICE_EQUILIBRIA = {
 def test_sanction_needing_an_opponent_to_move_twice() -> None:
     space = compile_conflict(Conflict.model_validate(TWICE))
     assert space.patterns() == [
-        "NNNN", "YNNN", "NYNN", "YYNN", "NYNY", "YYNY", "NNYY", "YNYY", "NYYY", "YYYY"
+        "NNNN",
+        "YNNN",
+        "NYNN",
+        "YYNN",
+        "NYNY",
+        "YYNY",
+        "NNYY",
+        "YNYY",
+        "NYYY",
+        "YYYY",
     ]
     got = stability_matrix(space)
     for c in CONCEPTS:
