@@ -157,8 +157,8 @@ def bytes_per_state(conflict: Conflict) -> int:
 
 def default_max_states(conflict: Conflict) -> int:
     """The largest state space that the available memory allows (at least 2**16)."""
-    env = os.environ.get("BACKCHANNEL_MAX_STATES")
-    if env and env.isdigit():
+    env = os.environ.get("BACKCHANNEL_MAX_STATES", "")
+    if env.isdigit():
         return int(env)
     return max(1 << 16, int(available_memory() * 0.7) // bytes_per_state(conflict))
 
@@ -291,23 +291,26 @@ def _local_patterns(conflict: Conflict, rules: list[_Rule], d: int) -> np.ndarra
     return pats[keep]
 
 
-def _enumerate(conflict: Conflict, rules: list[_Rule], max_states: int) -> np.ndarray:
+def _enumerate(conflict: Conflict, rules: list[_Rule], max_states: int, why: str) -> np.ndarray:
     n_dm = len(conflict.decision_makers)
     local = [_local_patterns(conflict, rules, d) for d in range(n_dm)]
     bound = 1
     for p in local:
         bound *= int(p.size)
     pending = [r for r in rules if r.support and not _is_local(conflict, r, n_dm)]
+    advice = (
+        f"the limit is {max_states:,}, {why}. Raise it with --max-states N (or "
+        "BACKCHANNEL_MAX_STATES), or reduce the options or add infeasibility rules."
+    )
+    if not pending and bound > max_states:  # the bound is exact: refuse before building
+        raise AnalysisRefused(f"the conflict has {bound:,} feasible states; {advice}")
     codes = np.zeros(1, dtype=np.uint64)
     known: frozenset[int] = frozenset()
     for d in range(n_dm):
         size = codes.size * local[d].size
         if size > 4 * max_states:
             raise AnalysisRefused(
-                f"the state space would have more than {size:,} states (upper bound "
-                f"{bound:,}); the limit is {max_states:,}, set by the memory available. "
-                "Raise it with --max-states N (or BACKCHANNEL_MAX_STATES), or reduce the "
-                "options or add infeasibility rules."
+                f"the state space would have more than {size:,} states (upper bound {bound:,}); {advice}"
             )
         codes = (codes[:, None] | local[d][None, :]).ravel()
         lo, hi = _dm_option_range(conflict, d)
@@ -319,11 +322,7 @@ def _enumerate(conflict: Conflict, rules: list[_Rule], max_states: int) -> np.nd
         if not rule.support:  # constant rules ("true" / "false")
             codes = codes[~rule.infeasible(codes)]
     if codes.size > max_states:
-        raise AnalysisRefused(
-            f"the conflict has {codes.size:,} feasible states; the limit is {max_states:,}, "
-            "set by the memory available. Raise it with --max-states N (or "
-            "BACKCHANNEL_MAX_STATES)."
-        )
+        raise AnalysisRefused(f"the conflict has {codes.size:,} feasible states; {advice}")
     return np.sort(codes)
 
 
@@ -498,9 +497,12 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
     larger than ``max_states`` (default: what the available memory allows).
     """
     names, rules = _prepare(conflict)
+    why = "as asked"
     if max_states is None:
         max_states = default_max_states(conflict)
-    codes = _enumerate(conflict, rules, max_states)
+        env = os.environ.get("BACKCHANNEL_MAX_STATES", "")
+        why = "set by BACKCHANNEL_MAX_STATES" if env.isdigit() else "set by the memory available"
+    codes = _enumerate(conflict, rules, max_states, why)
     if codes.size == 0:
         raise ModelError(
             "no state is feasible: the infeasibility rules exclude every combination of options",
