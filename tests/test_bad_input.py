@@ -175,3 +175,20 @@ def test_too_many_states_is_refused_with_exit_1(tmp_path: Path, capsys: pytest.C
     assert code == 1
     flat = " ".join(err.split())
     assert "--max-states" in flat and "8" in flat
+
+
+def test_huge_state_space_is_refused_before_it_is_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """4 decision makers × 10 options: 2**40 states are estimated, not enumerated."""
+    dms = "".join(
+        f"  - name: d{d}\n    options:\n"
+        + "".join(f"      - name: o{d}_{i}\n" for i in range(10))
+        + f"    preferences:\n      - o{d}_0\n"
+        for d in range(4)
+    )
+    path = write(tmp_path, "decision_makers:\n" + dms)
+    code, _, err = run(["analyze", path], capsys)
+    flat = " ".join(err.split())
+    assert code == 1
+    assert "1,099,511,627,776 feasible states" in flat and "--max-states" in flat
