@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from backchannel import cli
+from conftest import RunCli
 
 GOOD = """\
 title: Test
@@ -26,26 +25,14 @@ decision_makers:
 """
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["backchannel", *argv]
-    try:
-        with pytest.raises(SystemExit) as exc:
-            cli.main()
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
-
-
 def write(tmp_path: Path, text: str, name: str = "case.yaml") -> str:
     p = tmp_path / name
     p.write_text(text)
     return str(p)
 
 
-def test_good_case_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["validate", write(tmp_path, GOOD)], capsys)
+def test_good_case_is_valid(tmp_path: Path, run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["validate", write(tmp_path, GOOD)])
     assert code == 0
     assert "ok" in out and "8 feasible states" in out
 
@@ -129,7 +116,7 @@ BAD = [
 @pytest.mark.parametrize(("what", "text", "expected", "line"), BAD, ids=[b[0] for b in BAD])
 def test_bad_case(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
     what: str,
     text: str,
     expected: list[str],
@@ -137,7 +124,7 @@ def test_bad_case(
 ) -> None:
     path = write(tmp_path, text)
     for command in (["validate", path], ["analyze", path]):
-        code, _, err = run(command, capsys)
+        code, _, err = run_cli(command)
         assert code == 2, err
         assert "Traceback" not in err
         flat = " ".join(err.split())
@@ -148,38 +135,36 @@ def test_bad_case(
             assert f"line {line}" in flat, flat
 
 
-def test_invalid_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_json(tmp_path: Path, run_cli: RunCli) -> None:
     path = write(tmp_path, '{"title": "x",\n "decision_makers": [}\n', "case.json")
-    code, _, err = run(["analyze", path], capsys)
+    code, _, err = run_cli(["analyze", path])
     assert code == 2
     flat = " ".join(err.split())
     assert "not valid JSON" in flat and "line 2" in flat and path in flat
 
 
-def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["analyze", "no/such/case.yaml"], capsys)
+def test_missing_file(run_cli: RunCli) -> None:
+    code, _, err = run_cli(["analyze", "no/such/case.yaml"])
     assert code == 2
     flat = " ".join(err.split())
     assert "no/such/case.yaml" in flat and "no such file" in flat and "backchannel cases" in flat
 
 
-def test_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_binary_file(tmp_path: Path, run_cli: RunCli) -> None:
     p = tmp_path / "case.yaml"
     p.write_bytes(b"\xff\xfe\x00garbage\x80")
-    code, _, err = run(["analyze", str(p)], capsys)
+    code, _, err = run_cli(["analyze", str(p)])
     assert code == 2 and "UTF-8" in err
 
 
-def test_too_many_states_is_refused_with_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["analyze", write(tmp_path, GOOD), "--max-states", "4"], capsys)
+def test_too_many_states_is_refused_with_exit_1(tmp_path: Path, run_cli: RunCli) -> None:
+    code, _, err = run_cli(["analyze", write(tmp_path, GOOD), "--max-states", "4"])
     assert code == 1
     flat = " ".join(err.split())
     assert "--max-states" in flat and "8" in flat
 
 
-def test_huge_state_space_is_refused_before_it_is_built(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_huge_state_space_is_refused_before_it_is_built(tmp_path: Path, run_cli: RunCli) -> None:
     """4 decision makers × 10 options: 2**40 states are estimated, not enumerated."""
     dms = "".join(
         f"  - name: d{d}\n    options:\n"
@@ -188,7 +173,7 @@ def test_huge_state_space_is_refused_before_it_is_built(
         for d in range(4)
     )
     path = write(tmp_path, "decision_makers:\n" + dms)
-    code, _, err = run(["analyze", path], capsys)
+    code, _, err = run_cli(["analyze", path])
     flat = " ".join(err.split())
     assert code == 1
     assert "1,099,511,627,776 feasible states" in flat and "--max-states" in flat

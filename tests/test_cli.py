@@ -7,25 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from backchannel import cli
+from conftest import RunCli
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["backchannel", *argv]
-    try:
-        with pytest.raises(SystemExit) as exc:
-            cli.main()
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
-
-
-def test_analyze_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["analyze", "elmira", "--format", "json"], capsys)
+def test_analyze_json_shape(run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["analyze", "elmira", "--format", "json"])
     assert code == 0
     data = json.loads(out)
     assert data["states"][0] == {
@@ -46,43 +32,43 @@ def test_analyze_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(data["meta"]["model_hash"]) == 64
 
 
-def test_analyze_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["analyze", "syria-iraq"], capsys)
+def test_analyze_table(run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["analyze", "syria-iraq"])
     assert code == 0
     assert "Equilibria" in out and "NYY" in out and "escalate, attack" in out
     assert "GMR" in out and "1, 6" in out
 
 
-def test_analyze_selected_concepts(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["analyze", "chicken", "-c", "nash,seq", "-f", "json"], capsys)
+def test_analyze_selected_concepts(run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["analyze", "chicken", "-c", "nash,seq", "-f", "json"])
     assert code == 0
     assert json.loads(out)["equilibria"] == {"nash": [2, 3], "seq": [2, 3]}
-    code, _, err = run(["analyze", "chicken", "-c", "nsh"], capsys)
+    code, _, err = run_cli(["analyze", "chicken", "-c", "nsh"])
     assert code == 2 and "unknown concept" in err
 
 
-def test_cases_lists_bundled(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["cases", "--format", "json"], capsys)
+def test_cases_lists_bundled(run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["cases", "--format", "json"])
     assert code == 0
     names = {c["name"] for c in json.loads(out)}
     assert {"prisoners-dilemma", "chicken", "syria-iraq", "elmira"} <= names
 
 
-def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["schema"], capsys)
+def test_schema_is_json_schema(run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["schema"])
     assert code == 0
     sch = json.loads(out)
     assert sch["type"] == "object" and "decision_makers" in sch["properties"]
     assert "decision_makers" in sch["required"]
 
 
-def test_schema_validates_bundled_cases(capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_validates_bundled_cases(run_cli: RunCli) -> None:
     import jsonschema
     import yaml
 
     from backchannel.casefile import _Loader, bundled_cases
 
-    _, out, _ = run(["schema"], capsys)
+    _, out, _ = run_cli(["schema"])
     sch = json.loads(out)
     checked = 0
     for path in bundled_cases().values():
@@ -93,8 +79,8 @@ def test_schema_validates_bundled_cases(capsys: pytest.CaptureFixture[str]) -> N
     assert checked >= 4
 
 
-def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--version"], capsys)
+def test_version(run_cli: RunCli) -> None:
+    code, out, _ = run_cli(["--version"])
     assert code == 0 and out.startswith("backchannel ")
 
 

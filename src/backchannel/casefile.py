@@ -171,39 +171,30 @@ def case_error(path: str, lines: dict[tuple[Any, ...], int], err: ModelError) ->
     return CaseError(path, err.message, line=_line_for(lines, err.loc), loc=err.loc, hint=err.hint)
 
 
+def _load_json(text: str, path: str, fmt: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        hint = "A .gmcr file is JSON as GMCR+ writes it." if fmt == "gmcr" else "Fix the JSON syntax there."
+        raise CaseError(
+            path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno, hint=hint
+        ) from None
+    except RecursionError:
+        raise CaseError(path, "nested too deeply to read") from None
+
+
 def parse_case_text(
     text: str, path: str = "<text>", fmt: str | None = None
 ) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
     """Parse and validate case text; returns the conflict and a path → line map."""
     fmt = fmt or ("json" if path.endswith(".json") else "yaml")
     data: Any
-    if fmt == "gmcr":
-        from .gmcrplus import conflict_from_gmcr
+    if fmt in ("gmcr", "json"):
+        data = _load_json(text, path, fmt)
+        if fmt == "gmcr":
+            from .gmcrplus import conflict_from_gmcr
 
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise CaseError(
-                path,
-                f"not valid JSON: {e.msg}",
-                line=e.lineno,
-                hint="A .gmcr file is JSON as GMCR+ writes it.",
-            ) from None
-        except RecursionError:
-            raise CaseError(path, "nested too deeply to read") from None
-        return conflict_from_gmcr(data, path), {}
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise CaseError(
-                path,
-                f"not valid JSON: {e.msg} (column {e.colno})",
-                line=e.lineno,
-                hint="Fix the JSON syntax at that place.",
-            ) from None
-        except RecursionError:
-            raise CaseError(path, "nested too deeply to read") from None
+            return conflict_from_gmcr(data, path), {}
     else:
         try:
             data = yaml.load(text, Loader=_Loader)
