@@ -8,15 +8,14 @@ so ``backchannel --help`` stays instant.
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-if TYPE_CHECKING:
-    from rich.console import Console
+from .commands.common import CaseArg, Format, FormatOpt, MaxStatesOpt, console
 
+if TYPE_CHECKING:
     from .results import StabilityResult
 
 app = typer.Typer(
@@ -29,32 +28,10 @@ app = typer.Typer(
 )
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-
-
 CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
 CONCEPT_MARK = {"nash": "R", "gmr": "G", "smr": "M", "seq": "S", "sim": "I"}
 
-CaseArg = Annotated[
-    str, typer.Argument(help="A case file (.yaml, .json, .gmcr) or the name of a bundled case.")
-]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table or json.")]
-MaxStatesOpt = Annotated[
-    int | None,
-    typer.Option("--max-states", help="Refuse state spaces larger than this (default: what memory allows)."),
-]
-
-
-def _console(stderr: bool = False) -> Console:
-    import os
-
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() or "COLUMNS" in os.environ else 120
-    return Console(stderr=stderr, highlight=False, width=width)
+_console = console
 
 
 def _version_callback(value: bool) -> None:
@@ -363,6 +340,18 @@ def convert(
         raise BackchannelError(f"cannot write {output}: {e.strerror or e}") from None
     _gmcr_notes(source)
     _console(stderr=True).print(f"wrote {output} from {name}")
+
+
+def _register_commands() -> None:
+    """Add the commands that live in :mod:`backchannel.commands`."""
+    import importlib
+
+    commands: tuple[str, ...] = ()
+    for name in commands:
+        importlib.import_module(f".commands.{name}", __package__).register(app)
+
+
+_register_commands()
 
 
 # ---------------------------------------------------------------------------

@@ -14,13 +14,39 @@ from .statespace import StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["StabilityResult", "model_hash"]
+__all__ = ["Result", "StabilityResult", "meta", "model_hash"]
 
 
 def _version() -> str:
     from . import __version__
 
     return __version__
+
+
+class Result:
+    """What every result type offers: ``to_dict`` (plain JSON-able data),
+    ``to_json`` and ``to_dataframe``.  Subclasses (frozen dataclasses)
+    implement ``to_dict`` and ``to_dataframe``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_dataframe(self) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def meta(space: StateSpace, analysis: str, definitions: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The provenance of a result: what analysis, on which model, by which version."""
+    return {
+        "analysis": analysis,
+        "definitions": definitions,
+        "parameters": parameters,
+        "model_hash": model_hash(space),
+        "backchannel_version": _version(),
+    }
 
 
 def model_hash(space: StateSpace) -> str:
@@ -30,7 +56,7 @@ def model_hash(space: StateSpace) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class StabilityResult:
+class StabilityResult(Result):
     """Stability of every feasible state for every decision maker.
 
     ``stable[concept]`` is a boolean array of shape ``(n_dms, n_states)``;
@@ -98,17 +124,13 @@ class StabilityResult:
             }
             for name, sc in sp.conflict.scenarios.items()
         }
-        out["meta"] = {
-            "analysis": "stability",
-            "definitions": "Fang, Hipel & Kilgour (1993); legal move sequences for coalitions",
-            "parameters": self.parameters,
-            "model_hash": model_hash(sp),
-            "backchannel_version": _version(),
-        }
+        out["meta"] = meta(
+            sp,
+            "stability",
+            "Fang, Hipel & Kilgour (1993); legal move sequences for coalitions",
+            self.parameters,
+        )
         return out
-
-    def to_json(self, *, indent: int | None = 2, states: bool = True) -> str:
-        return json.dumps(self.to_dict(states=states), indent=indent, ensure_ascii=False)
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per state; a boolean column per (decision maker, concept) and

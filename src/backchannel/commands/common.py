@@ -1,0 +1,48 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..results import Result
+
+__all__ = ["CaseArg", "Format", "FormatOpt", "MaxStatesOpt", "console", "emit_json"]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+CaseArg = Annotated[
+    str, typer.Argument(help="A case file (.yaml, .json, .gmcr) or the name of a bundled case.")
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table or json.")]
+MaxStatesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-states", help="Refuse state spaces larger than this (default: what memory allows)."
+    ),
+]
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console; 120 columns when not writing to a terminal."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 120
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
+def emit_json(result: Result) -> None:
+    """Print a result as one JSON object on standard output."""
+    sys.stdout.write(result.to_json() + "\n")
