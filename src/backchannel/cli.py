@@ -343,12 +343,17 @@ def convert(
 
 
 def _register_commands() -> None:
-    """Add the commands that live in :mod:`backchannel.commands`."""
+    """Add the commands of every module in :mod:`backchannel.commands` that has ``register``."""
     import importlib
+    import pkgutil
 
-    commands: tuple[str, ...] = ()
-    for name in commands:
-        importlib.import_module(f".commands.{name}", __package__).register(app)
+    from . import commands
+
+    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f".commands.{mod.name}", __package__)
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
 
 
 _register_commands()
