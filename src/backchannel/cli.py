@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .commands.common import CaseArg, Format, FormatOpt, MaxStatesOpt, console
+from .commands.common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, state_list
 
 if TYPE_CHECKING:
     from .results import StabilityResult
@@ -187,7 +187,7 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
         eqt.add_column("Scenarios")
     for c in concepts:
         eqs = result.equilibria(c)
-        row = [CONCEPT_LABELS[c], _state_list(eqs)]
+        row = [CONCEPT_LABELS[c], state_list(eqs)]
         if sp.scenarios:
             counts: dict[str, int] = {}
             for e in eqs:
@@ -205,24 +205,6 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
 def _scenario_text(conflict: Any, name: str) -> str:
     sc = conflict.scenarios[name]
     return str(sc.label or name)
-
-
-def _state_list(states: list[int], limit: int = 12) -> str:
-    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``."""
-    if not states:
-        return "none"
-    if len(states) <= limit:
-        return ", ".join(map(str, states))
-    runs: list[str] = []
-    start = prev = states[0]
-    for x in [*states[1:], None]:
-        if x is not None and x == prev + 1:
-            prev = x
-            continue
-        runs.append(str(start) if start == prev else f"{start}–{prev}")
-        if x is not None:
-            start = prev = x
-    return f"{len(states)} states: " + ", ".join(runs)
 
 
 # ---------------------------------------------------------------------------

@@ -31,7 +31,9 @@ __all__ = [
     "Conflict",
     "DecisionMaker",
     "Infeasible",
+    "NestedPerception",
     "Option",
+    "Perception",
     "Preferences",
     "Provenance",
     "Scenario",
@@ -235,6 +237,12 @@ def _preferences_shorthand(v: Any) -> Any:
     return {"prioritization": v} if isinstance(v, list) else v
 
 
+PreferencesField = Annotated[
+    Preferences,
+    BeforeValidator(_preferences_shorthand, json_schema_input_type=list[StatementField] | Preferences),
+]
+
+
 class DecisionMaker(_Frozen):
     """A decision maker (actor), the options it controls, and its preferences."""
 
@@ -242,10 +250,7 @@ class DecisionMaker(_Frozen):
     label: str | None = None
     description: str | None = None
     options: list[Option]
-    preferences: Annotated[
-        Preferences,
-        BeforeValidator(_preferences_shorthand, json_schema_input_type=list[StatementField] | Preferences),
-    ]
+    preferences: PreferencesField
     provenance: ProvenanceField = None
 
     @field_validator("name")
@@ -321,6 +326,39 @@ ScenarioField = Annotated[
 ]
 
 
+class NestedPerception(_Frozen):
+    """What a decision maker believes another one perceives (second level).
+
+    ``unaware_of``: options the other does not know exist, in this belief;
+    ``preferences``: what it believes the other believes of third parties'
+    preferences (defaults to its own beliefs).
+    """
+
+    unaware_of: list[str] = Field(default_factory=list)
+    preferences: dict[str, PreferencesField] = Field(default_factory=dict)
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+
+class Perception(_Frozen):
+    """A decision maker's picture of the conflict (hypergames).
+
+    - ``unaware_of``: options it does not know exist; in its view they read as
+      not taken (Bennett 1980; Wang, Hipel & Fraser 1988).
+    - ``preferences``: its beliefs about other decision makers' preferences,
+      in the same forms as elsewhere, over the states it can see.  Its own
+      preferences are always its true ones.
+    - ``about``: what it believes another decision maker perceives (second
+      level), e.g. the US knows that Ukraine is unaware of the channel.
+    """
+
+    unaware_of: list[str] = Field(default_factory=list)
+    preferences: dict[str, PreferencesField] = Field(default_factory=dict)
+    about: dict[str, NestedPerception] = Field(default_factory=dict)
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+
 class Conflict(_Frozen):
     """A conflict in option form: the input of every analysis."""
 
@@ -337,6 +375,10 @@ class Conflict(_Frozen):
     status_quo: StateChoiceField = Field(None, description="The present state: number or Y/N pattern.")
     observed: StateChoiceField = Field(None, description="An observed outcome, if known.")
     scenarios: dict[str, ScenarioField] = Field(default_factory=dict)
+    perceptions: dict[str, Perception] = Field(
+        default_factory=dict,
+        description="Per decision maker, its picture of the conflict (hypergames); absent: the true game.",
+    )
 
     @field_validator("scenarios")
     @classmethod

@@ -27,9 +27,16 @@ import numpy as np
 
 from .errors import AnalysisRefused, ModelError
 from .expr import ExprError, parse_condition, parse_pattern
-from .model import Conflict, StateRef
+from .model import Conflict, Preferences, StateRef
 
-__all__ = ["Moves", "StateSpace", "compile_conflict", "default_max_states", "estimate_states"]
+__all__ = [
+    "Moves",
+    "StateSpace",
+    "check_perceptions",
+    "compile_conflict",
+    "default_max_states",
+    "estimate_states",
+]
 
 MAX_OPTIONS = 62
 _DENSE_LOOKUP_BITS = 26  # a dense code → index table up to 2**26 entries (256 MiB)
@@ -120,6 +127,41 @@ class StateSpace:
 
     def scenario_labels(self, s: int) -> list[str]:
         return [name for name, mask in self.scenarios.items() if mask[s]]
+
+    def restrict(self, keep: np.ndarray, payoffs: np.ndarray | None = None) -> StateSpace:
+        """The sub-space of the states where ``keep`` is true: moves between
+        kept states only, and ``payoffs`` (over the kept states) if given.
+
+        Used for perceived games: a decision maker unaware of some options sees
+        only the states in which they are not taken.
+        """
+        keep = np.asarray(keep, dtype=bool)
+        new_index = np.cumsum(keep) - 1
+        new_index[~keep] = -1
+        moves = []
+        for mv in self.moves:
+            src = new_index[mv.sources]
+            tgt = new_index[mv.targets]
+            ok = (src >= 0) & (tgt >= 0)
+            indptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(src[ok], minlength=int(keep.sum())), out=indptr[1:])
+            moves.append(Moves(indptr, tgt[ok].astype(np.int32)))
+        pay = self.payoffs[:, keep] if payoffs is None else np.asarray(payoffs, dtype=np.int32)
+
+        def mapped(s: int | None) -> int | None:
+            return None if s is None or not keep[s] else int(new_index[s])
+
+        return StateSpace(
+            conflict=self.conflict,
+            codes=self.codes[keep],
+            dm_names=self.dm_names,
+            dm_masks=self.dm_masks,
+            moves=tuple(moves),
+            payoffs=pay,
+            status_quo=mapped(self.status_quo),
+            observed=mapped(self.observed),
+            scenarios={k: v[keep] for k, v in self.scenarios.items()},
+        )
 
     def dm_index(self, name: str) -> int:
         try:
@@ -228,6 +270,7 @@ def _prepare(conflict: Conflict) -> tuple[dict[str, int], list[_Rule]]:
             "(2**62 states). Merge options or split the conflict."
         )
 
+    check_perceptions(conflict)
     rules: list[_Rule] = []
     for r, rule in enumerate(conflict.infeasible):
         form = rule.form
@@ -252,6 +295,71 @@ def _prepare(conflict: Conflict) -> tuple[dict[str, int], list[_Rule]]:
         except ExprError as e:
             raise ModelError(str(e), loc, "Use the option names defined under decision_makers.") from None
     return names, rules
+
+
+def check_perceptions(conflict: Conflict) -> None:
+    """Clear errors for perceptions naming unknown decision makers or options."""
+    names = {name: i for i, name in enumerate(conflict.option_names)}
+    dm_names = [dm.name for dm in conflict.decision_makers]
+    dms = set(dm_names)
+    owner = {o.name: dm.name for dm, o in conflict.options}
+
+    def check_dm(name: str, loc: tuple[str | int, ...], perceiver: str, what: str) -> None:
+        if name not in dms:
+            raise ModelError(
+                f"unknown decision maker {name!r}",
+                loc,
+                f"Name one of {', '.join(dm_names)}.",
+            )
+        if name == perceiver:
+            raise ModelError(
+                f"{what} of {perceiver!r} about itself",
+                loc,
+                "A decision maker's own preferences and options are its true ones: remove this entry.",
+            )
+
+    def check_options(opts: list[str], loc: tuple[str | int, ...], holder: str) -> None:
+        for i, opt in enumerate(opts):
+            if opt not in names:
+                raise ModelError(
+                    f"unknown option {opt!r}",
+                    (*loc, i),
+                    "Use the option names defined under decision_makers.",
+                )
+            if owner[opt] == holder:
+                raise ModelError(
+                    f"{holder!r} cannot be unaware of its own option {opt!r}",
+                    (*loc, i),
+                    "Remove it from unaware_of.",
+                )
+
+    for k, per in conflict.perceptions.items():
+        base: tuple[str | int, ...] = ("perceptions", k)
+        if k not in dms:
+            raise ModelError(
+                f"perceptions are given for an unknown decision maker {k!r}",
+                base,
+                f"Name one of {', '.join(dm_names)}.",
+            )
+        check_options(per.unaware_of, (*base, "unaware_of"), k)
+        for j in per.preferences:
+            check_dm(j, (*base, "preferences", j), k, "a belief")
+        for j, nested in per.about.items():
+            check_dm(j, (*base, "about", j), k, "a second-level perception")
+            check_options(nested.unaware_of, (*base, "about", j, "unaware_of"), j)
+            for d in nested.preferences:
+                if d not in dms:
+                    raise ModelError(
+                        f"unknown decision maker {d!r}",
+                        (*base, "about", j, "preferences", d),
+                        f"Name one of {', '.join(dm_names)}.",
+                    )
+                if d == j:
+                    raise ModelError(
+                        f"what {k!r} believes {j!r} believes of its own preferences",
+                        (*base, "about", j, "preferences", d),
+                        f"Give {k!r}'s belief about {j!r}'s preferences under perceptions.{k}.preferences.",
+                    )
 
 
 def _count_rule(form: str, idx: Sequence[int]) -> Callable[[np.ndarray], np.ndarray]:
@@ -415,63 +523,87 @@ def _resolve_state(
     return s
 
 
+def preference_payoff(
+    prefs: Preferences,
+    codes: np.ndarray,
+    names: dict[str, int],
+    base: tuple[str | int, ...],
+    who: str,
+    resolve: Callable[[StateRef, tuple[str | int, ...]], int],
+    number: Callable[[int], int] = lambda s: s + 1,
+    unknown: dict[int, str] | None = None,
+) -> np.ndarray:
+    """Dense preference ranks (higher is better) of ``prefs`` over the states ``codes``.
+
+    ``resolve`` maps a state reference of a ranking to an index into ``codes``
+    (raising :class:`ModelError`); ``number`` gives the state number shown in
+    messages; ``unknown`` maps option indices that statements may not mention
+    to the reason (e.g. in a perceived game, the options the perceiver does not
+    know of).  Errors are located under ``base``.
+    """
+    n = codes.size
+    n_opt = len(names)
+    if prefs.prioritization is not None:
+        truth = np.zeros((n, len(prefs.prioritization)), dtype=bool)
+        for j, st in enumerate(prefs.prioritization):
+            loc = (*base, "prioritization", j)
+            try:
+                cond = parse_condition(st.condition, names, n_opt)
+            except ExprError as e:
+                raise ModelError(
+                    str(e),
+                    loc,
+                    "Write the statement with option names and not/and/or/implies/iff, "
+                    "or as a Y/N/- pattern.",
+                ) from None
+            for i in sorted(cond.options() & set(unknown or ())):
+                assert unknown is not None
+                raise ModelError(f"the statement {st.condition!r} {unknown[i]}", loc)
+            truth[:, j] = cond.evaluate(codes)
+        return _lexicographic_rank(truth)
+    assert prefs.ranking is not None
+    level = np.full(n, -1, dtype=np.int64)
+    n_levels = len(prefs.ranking)
+    for r, entry in enumerate(prefs.ranking):
+        group = entry if isinstance(entry, list) else [entry]
+        if not group:
+            raise ModelError("empty group in the ranking", (*base, "ranking", r), "Remove the empty list.")
+        for g, ref in enumerate(group):
+            loc = (*base, "ranking", r) if not isinstance(entry, list) else (*base, "ranking", r, g)
+            s = resolve(ref, loc)
+            if level[s] >= 0:
+                raise ModelError(
+                    f"state {number(s)} appears twice in the ranking of {who}",
+                    loc,
+                    "List every feasible state exactly once (ties as a list).",
+                )
+            level[s] = r
+    missing = np.flatnonzero(level < 0)
+    if missing.size:
+        shown = ", ".join(str(number(int(s))) for s in missing[:10])
+        more = " …" if missing.size > 10 else ""
+        raise ModelError(
+            f"the ranking of {who} omits {missing.size} of the {n} feasible states: {shown}{more}",
+            (*base, "ranking"),
+            "List every feasible state exactly once, best first (ties as a list).",
+        )
+    return (n_levels - 1 - level).astype(np.int32)
+
+
 def _payoffs(
     conflict: Conflict,
     codes: np.ndarray,
     names: dict[str, int],
     index_of: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
-    n = codes.size
-    n_opt = len(names)
-    out = np.zeros((len(conflict.decision_makers), n), dtype=np.int32)
+    out = np.zeros((len(conflict.decision_makers), codes.size), dtype=np.int32)
+
+    def resolve(ref: StateRef, loc: tuple[str | int, ...]) -> int:
+        return _resolve_state(ref, codes, index_of, len(names), loc)
+
     for d, dm in enumerate(conflict.decision_makers):
-        prefs = dm.preferences
         base: tuple[str | int, ...] = ("decision_makers", d, "preferences")
-        if prefs.prioritization is not None:
-            truth = np.zeros((n, len(prefs.prioritization)), dtype=bool)
-            for j, st in enumerate(prefs.prioritization):
-                try:
-                    cond = parse_condition(st.condition, names, n_opt)
-                except ExprError as e:
-                    raise ModelError(
-                        str(e),
-                        (*base, "prioritization", j),
-                        "Write the statement with option names and not/and/or/implies/iff, "
-                        "or as a Y/N/- pattern.",
-                    ) from None
-                truth[:, j] = cond.evaluate(codes)
-            out[d] = _lexicographic_rank(truth)
-        else:
-            assert prefs.ranking is not None
-            level = np.full(n, -1, dtype=np.int64)
-            n_levels = len(prefs.ranking)
-            for r, entry in enumerate(prefs.ranking):
-                group = entry if isinstance(entry, list) else [entry]
-                if not group:
-                    raise ModelError(
-                        "empty group in the ranking", (*base, "ranking", r), "Remove the empty list."
-                    )
-                for g, ref in enumerate(group):
-                    loc = (*base, "ranking", r) if not isinstance(entry, list) else (*base, "ranking", r, g)
-                    s = _resolve_state(ref, codes, index_of, n_opt, loc)
-                    if level[s] >= 0:
-                        raise ModelError(
-                            f"state {s + 1} appears twice in the ranking of {dm.name!r}",
-                            loc,
-                            "List every feasible state exactly once (ties as a list).",
-                        )
-                    level[s] = r
-            missing = np.flatnonzero(level < 0)
-            if missing.size:
-                shown = ", ".join(str(int(s) + 1) for s in missing[:10])
-                more = " …" if missing.size > 10 else ""
-                raise ModelError(
-                    f"the ranking of {dm.name!r} omits {missing.size} of the {n} feasible "
-                    f"states: {shown}{more}",
-                    (*base, "ranking"),
-                    "List every feasible state exactly once, best first (ties as a list).",
-                )
-            out[d] = (n_levels - 1 - level).astype(np.int32)
+        out[d] = preference_payoff(dm.preferences, codes, names, base, repr(dm.name), resolve)
     return out
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from ..results import Result
 
-__all__ = ["CaseArg", "Format", "FormatOpt", "MaxStatesOpt", "console", "emit_json"]
+__all__ = ["CaseArg", "Format", "FormatOpt", "MaxStatesOpt", "console", "emit_json", "state_list"]
 
 
 class Format(StrEnum):
@@ -28,9 +28,7 @@ CaseArg = Annotated[
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table or json.")]
 MaxStatesOpt = Annotated[
     int | None,
-    typer.Option(
-        "--max-states", help="Refuse state spaces larger than this (default: what memory allows)."
-    ),
+    typer.Option("--max-states", help="Refuse state spaces larger than this (default: what memory allows)."),
 ]
 
 
@@ -46,3 +44,21 @@ def console(stderr: bool = False) -> Console:
 def emit_json(result: Result) -> None:
     """Print a result as one JSON object on standard output."""
     sys.stdout.write(result.to_json() + "\n")
+
+
+def state_list(states: list[int], limit: int = 12) -> str:
+    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``."""
+    if not states:
+        return "none"
+    if len(states) <= limit:
+        return ", ".join(map(str, states))
+    runs: list[str] = []
+    start = prev = states[0]
+    for x in [*states[1:], None]:
+        if x is not None and x == prev + 1:
+            prev = x
+            continue
+        runs.append(str(start) if start == prev else f"{start}–{prev}")
+        if x is not None:
+            start = prev = x
+    return f"{len(states)} states: " + ", ".join(runs)

@@ -1,0 +1,205 @@
+"""``backchannel hypergame``: what each party sees, anticipates, and will not see coming."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json, state_list
+
+if TYPE_CHECKING:
+    from ..hypergame import HypergameResult
+
+LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ"}
+
+
+def hypergame_command(
+    case: CaseArg,
+    fmt: FormatOpt = Format.table,
+    concept: Annotated[
+        list[str] | None,
+        typer.Option("--concept", "-c", help="Concepts (nash, gmr, smr, seq); default all four."),
+    ] = None,
+    outcome: Annotated[
+        list[int] | None,
+        typer.Option("--outcome", "-o", help="Also classify this state (number) for surprise."),
+    ] = None,
+    max_states: MaxStatesOpt = None,
+) -> None:
+    """Hypergame analysis: each decision maker's picture of the conflict (options it
+    does not know, beliefs about others' preferences), the equilibria it
+    anticipates, the H1 and H2 outcomes, and who is surprised by them."""
+    from ..analysis import compile_case
+    from ..errors import BackchannelError
+    from ..hypergame import HYPERGAME_CONCEPTS, hypergame
+
+    concepts = list(HYPERGAME_CONCEPTS)
+    if concept:
+        wanted = [p.strip().lower() for c in concept for p in c.split(",") if p.strip()]
+        bad = [c for c in wanted if c not in HYPERGAME_CONCEPTS]
+        if bad:
+            raise BackchannelError(f"unknown concept {bad[0]!r}: choose from {', '.join(HYPERGAME_CONCEPTS)}")
+        concepts = [c for c in HYPERGAME_CONCEPTS if c in wanted]
+    space = compile_case(case, max_states=max_states)
+    n = space.n_states
+    bad_outcomes = [o for o in outcome or [] if not 1 <= o <= n]
+    if bad_outcomes:
+        raise BackchannelError(
+            f"--outcome {bad_outcomes[0]}: the conflict has {n} feasible states, numbered 1 to {n}"
+        )
+    result = hypergame(space, tuple(concepts), outcomes=list(outcome or []))
+    if fmt is Format.json:
+        emit_json(result)
+        return
+    print_hypergame(result)
+
+
+def print_hypergame(result: HypergameResult) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    sp = result.space
+    conflict = sp.conflict
+    out.print(Text(conflict.title, style="bold"))
+
+    views = Table(title="What each decision maker sees", title_justify="left", header_style="bold")
+    views.add_column("Decision maker")
+    views.add_column("Unaware of")
+    views.add_column("Beliefs about the preferences of")
+    views.add_column("Believes others unaware of")
+    for dm in conflict.decision_makers:
+        per = conflict.perceptions.get(dm.name)
+        unaware = ", ".join(per.unaware_of) if per and per.unaware_of else "—"
+        beliefs = ", ".join(conflict.dm(j).text for j in per.preferences) if per and per.preferences else "—"
+        nested = (
+            "; ".join(
+                f"{conflict.dm(j).text}: {', '.join(n.unaware_of) or '—'}" for j, n in per.about.items()
+            )
+            if per and per.about
+            else "—"
+        )
+        views.add_row(dm.text, unaware, beliefs, nested)
+    out.print(views)
+
+    ant = Table(title="Equilibria each anticipates", title_justify="left", header_style="bold")
+    ant.add_column("Decision maker")
+    for c in result.concepts:
+        ant.add_column(LABELS[c])
+    for dm in conflict.decision_makers:
+        ant.add_row(
+            dm.text, *(state_list(result.perceived_equilibria(dm.name, c), 8) for c in result.concepts)
+        )
+    out.print(ant)
+
+    hyp = Table(title="Hypergame outcomes", title_justify="left", header_style="bold")
+    hyp.add_column("Concept")
+    hyp.add_column("H1: each carries out its part of what it anticipates")
+    hyp.add_column("H2: stable for each in its own game")
+    for c in result.concepts:
+        hyp.add_row(LABELS[c], state_list(result.h1_outcomes(c), 8), state_list(result.h2_outcomes(c), 8))
+    out.print(hyp)
+
+    if result.surprise:
+        sur = Table(title="Who is surprised", title_justify="left", header_style="bold")
+        sur.add_column("State")
+        sur.add_column("Pattern")
+        sur.add_column("Taken", overflow="fold")
+        sur.add_column("Concept")
+        sur.add_column("From")
+        for dm in conflict.decision_makers:
+            sur.add_column(dm.name)
+        rows = result.surprise
+        if len(rows) > 40:
+            rows = [r for r in rows if any(k != "anticipated" for k in r["kinds"].values())][:40]
+        for r in rows:
+            sur.add_row(
+                str(r["state"]),
+                r["pattern"],
+                sp.describe(r["state"] - 1),
+                LABELS[r["concept"]],
+                "+".join(r["source"]).upper(),
+                *(_kind(r["kinds"][dm.name]) for dm in conflict.decision_makers),
+            )
+        out.print(sur)
+        if len(rows) < len(result.surprise):
+            out.print(f"({len(result.surprise) - len(rows)} more rows: --format json gives all)")
+    for line in summary(result):
+        out.print(escape(line))
+
+
+def _kind(kind: str) -> str:
+    style = {
+        "anticipated": "green",
+        "stealthy": "magenta",
+        "strategic surprise": "bold red",
+        "preference surprise": "yellow",
+        "unexpected": "yellow",
+    }[kind]
+    return f"[{style}]{kind}[/{style}]"
+
+
+def summary(result: HypergameResult) -> list[str]:
+    """A few plain sentences on what the hypergame shows."""
+    sp = result.space
+    conflict = sp.conflict
+    names = conflict.option_names
+    label = {o.name: o.text for _, o in conflict.options}
+    lines: list[str] = []
+    for dm in conflict.decision_makers:
+        hidden = result.unaware[dm.name]
+        if hidden:
+            lines.append(
+                f"{dm.text} does not know of: {', '.join(label[h] for h in hidden)}; "
+                "it judges every state as if these were not taken."
+            )
+    for c in result.concepts:
+        h1, h2 = result.h1_outcomes(c), result.h2_outcomes(c)
+        if not h1 and not h2:
+            continue
+        lines.append(
+            f"Under {LABELS[c]}: if each acts on its own picture, the outcome is "
+            f"{_states_text(sp, h1)} (H1); states stable for each in its own game: "
+            f"{_states_text(sp, h2)} (H2)."
+        )
+        for r in result.surprise:
+            if r["concept"] != c or "h1" not in r["source"]:
+                continue
+            for dm in conflict.decision_makers:
+                kind = r["kinds"][dm.name]
+                if kind == "strategic surprise":
+                    code = int(sp.codes[r["state"] - 1])
+                    used = [
+                        label[o]
+                        for i, o in enumerate(names)
+                        if code >> i & 1 and o in result.unaware[dm.name]
+                    ]
+                    lines.append(
+                        f"  State {r['state']} would catch {dm.text} off guard: it rests on "
+                        f"{', '.join(used)}, which {dm.text} did not know of."
+                    )
+                elif kind == "stealthy":
+                    lines.append(
+                        f"  In state {r['state']}, {dm.text} sees what it expected, while options it "
+                        "does not know of are taken."
+                    )
+                elif kind == "preference surprise":
+                    lines.append(
+                        f"  State {r['state']} surprises {dm.text} only because it misjudged "
+                        "another decision maker's preferences."
+                    )
+    return lines
+
+
+def _states_text(sp: object, states: list[int]) -> str:
+    if not states:
+        return "none"
+    if len(states) > 6:
+        return state_list(states, 6)
+    return ", ".join(f"{s} ({sp.describe(s - 1)})" for s in states)  # type: ignore[attr-defined]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("hypergame")(hypergame_command)
