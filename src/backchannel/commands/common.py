@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +16,16 @@ if TYPE_CHECKING:
 
     from ..results import Result
 
-__all__ = ["CaseArg", "Format", "FormatOpt", "MaxStatesOpt", "console", "emit_json", "state_list"]
+__all__ = [
+    "CaseArg",
+    "Format",
+    "FormatOpt",
+    "MaxStatesOpt",
+    "console",
+    "emit_json",
+    "located",
+    "state_list",
+]
 
 
 class Format(StrEnum):
@@ -39,6 +50,21 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or "COLUMNS" in os.environ else 120
     return Console(stderr=stderr, highlight=False, width=width)
+
+
+@contextmanager
+def located(case: str) -> Iterator[None]:
+    """Report a :class:`~backchannel.errors.ModelError` raised inside the block
+    with the case file's name and line, like errors found while loading."""
+    from ..errors import ModelError
+
+    try:
+        yield
+    except ModelError as e:
+        from ..casefile import case_error, read_case
+
+        _, name, lines = read_case(case)
+        raise case_error(name, lines, e) from None
 
 
 def emit_json(result: Result) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json, state_list
+from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json, located, state_list
 
 if TYPE_CHECKING:
     from ..hypergame import HypergameResult
@@ -48,7 +48,8 @@ def hypergame_command(
         raise BackchannelError(
             f"--outcome {bad_outcomes[0]}: the conflict has {n} feasible states, numbered 1 to {n}"
         )
-    result = hypergame(space, tuple(concepts), outcomes=list(outcome or []))
+    with located(case):
+        result = hypergame(space, tuple(concepts), outcomes=list(outcome or []))
     if fmt is Format.json:
         emit_json(result)
         return
