@@ -97,3 +97,24 @@ def test_quotes_are_verbatim_in_the_cited_report() -> None:
 def test_has_stable_outcomes(result: bc.StabilityResult) -> None:
     for concept in result.concepts:
         assert result.equilibria(concept), concept
+
+
+def test_hypergame_shows_kyiv_caught_off_guard() -> None:
+    """The reports: the framework "was significant enough to surprise Kyiv when it
+    surfaced"; many European governments "learned of the talks only after media
+    disclosures". The case makes both unaware of the channel; the observed
+    outcome must then be a strategic surprise for them, and not for the two
+    parties to the talks."""
+    from backchannel.hypergame import hypergame
+
+    r = hypergame(bc.compile_case(CASE))
+    assert r.unaware["ukraine"] == ["us_backchannel"] and r.unaware["europe"] == ["us_backchannel"]
+    assert r.unaware["us"] == [] and r.unaware["russia"] == []
+    observed = [x for x in r.surprise if "observed" in x["source"]]
+    assert {x["concept"] for x in observed} == set(r.concepts)
+    for x in observed:
+        assert x["kinds"]["ukraine"] == x["kinds"]["europe"] == "strategic surprise"
+        assert x["kinds"]["us"] not in ("strategic surprise", "stealthy")
+    # acting on their own pictures, the parties reach an outcome that rests on the channel
+    for s in r.h1_outcomes("nash"):
+        assert r.space.pattern(s - 1)[0] == "Y"
