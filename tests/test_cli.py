@@ -59,7 +59,7 @@ def test_schema_is_json_schema(run_cli: RunCli) -> None:
     assert code == 0
     sch = json.loads(out)
     assert sch["type"] == "object" and "decision_makers" in sch["properties"]
-    assert "decision_makers" in sch["required"]
+    assert "issues" in sch["properties"] and "actors" in sch["properties"]
 
 
 def test_schema_validates_bundled_cases(run_cli: RunCli) -> None:

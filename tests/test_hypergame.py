@@ -157,7 +157,8 @@ def test_table_and_summary(run_cli: RunCli) -> None:
     assert code == 0
     flat = " ".join(out.split())
     assert "strategic surprise" in flat
-    assert "State 6 would catch B off guard: it rests on channel, which B did not know of." in flat
+    expected = "In H1, state 6 (channel, concede) would catch B off guard: it rests on channel"
+    assert expected + ", which it did not know of." in flat
 
 
 BAD = [

@@ -28,9 +28,12 @@ from pydantic import (
 )
 
 __all__ = [
+    "Actor",
     "Conflict",
     "DecisionMaker",
+    "Estimate",
     "Infeasible",
+    "Issue",
     "NestedPerception",
     "Option",
     "Perception",
@@ -359,6 +362,68 @@ class Perception(_Frozen):
     provenance: ProvenanceField = None
 
 
+def _estimate_shorthand(v: Any) -> Any:
+    return {"value": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+class Estimate(_Frozen):
+    """A number (position, salience, capability, reference point) and where it comes from."""
+
+    value: float
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+
+EstimateField = Annotated[
+    Estimate, BeforeValidator(_estimate_shorthand, json_schema_input_type=float | Estimate)
+]
+
+
+class Issue(_Frozen):
+    """A negotiable issue: a dimension with labelled ends (by default 0–100).
+
+    ``reference`` is the status quo / reference point (the disagreement outcome
+    of the Nash bargaining solution); ``outcome`` a recorded outcome, if known.
+    """
+
+    label: str | None = None
+    description: str | None = None
+    low: str | None = Field(None, description="What the low end of the scale means.")
+    high: str | None = Field(None, description="What the high end of the scale means.")
+    scale: tuple[float, float] = (0.0, 100.0)
+    reference: EstimateField | None = None
+    outcome: EstimateField | None = None
+    provenance: ProvenanceField = None
+
+    @model_validator(mode="after")
+    def _scale(self) -> Issue:
+        if not self.scale[0] < self.scale[1]:
+            raise ValueError(f"the scale {list(self.scale)} must run from a lower to a higher number")
+        return self
+
+
+class Actor(_Frozen):
+    """A bargaining actor: its capability, and per issue a position and a salience."""
+
+    name: str
+    label: str | None = None
+    description: str | None = None
+    decision_maker: str | None = Field(None, description="The decision maker this actor is, if any.")
+    capability: EstimateField
+    positions: dict[str, EstimateField] = Field(default_factory=dict)
+    salience: dict[str, EstimateField] = Field(default_factory=dict)
+    provenance: ProvenanceField = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _check_ident(v, "actor name")
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
 class Conflict(_Frozen):
     """A conflict in option form: the input of every analysis."""
 
@@ -368,23 +433,28 @@ class Conflict(_Frozen):
         default_factory=list, description="Bibliographic references for a published case."
     )
     sources: list[Source] = Field(default_factory=list)
-    decision_makers: list[DecisionMaker] = Field(..., min_length=1)
+    decision_makers: list[DecisionMaker] = Field(
+        default_factory=list,
+        description="The graph model's decision makers (needed by every graph-model analysis).",
+    )
     infeasible: list[
         Annotated[Infeasible, BeforeValidator(_infeasible_shorthand, json_schema_input_type=str | Infeasible)]
     ] = Field(default_factory=list)
     status_quo: StateChoiceField = Field(None, description="The present state: number or Y/N pattern.")
     observed: StateChoiceField = Field(None, description="An observed outcome, if known.")
     scenarios: dict[str, ScenarioField] = Field(default_factory=dict)
+    issues: dict[str, Issue] = Field(default_factory=dict, description="Negotiable issues (bargaining).")
+    actors: list[Actor] = Field(default_factory=list, description="Bargaining actors.")
     perceptions: dict[str, Perception] = Field(
         default_factory=dict,
         description="Per decision maker, its picture of the conflict (hypergames); absent: the true game.",
     )
 
-    @field_validator("scenarios")
+    @field_validator("scenarios", "issues")
     @classmethod
-    def _scenario_names(cls, v: dict[str, Scenario]) -> dict[str, Scenario]:
+    def _keys_are_names(cls, v: dict[str, Any]) -> dict[str, Any]:
         for k in v:
-            _check_ident(k, "scenario name")
+            _check_ident(k, "name")
         return v
 
     # -- convenience views -------------------------------------------------

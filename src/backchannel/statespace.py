@@ -234,6 +234,13 @@ def _prepare(conflict: Conflict) -> tuple[dict[str, int], list[_Rule]]:
     names: dict[str, int] = {}
     owner: dict[str, str] = {}
     seen_dm: dict[str, int] = {}
+    if not conflict.decision_makers:
+        raise ModelError(
+            "the case has no decision makers",
+            ("decision_makers",),
+            "The graph-model analyses need decision makers with options; a case with only "
+            "issues and actors can be used by `backchannel forecast`.",
+        )
     for d, dm in enumerate(conflict.decision_makers):
         if dm.name in seen_dm:
             raise ModelError(
