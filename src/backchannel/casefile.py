@@ -92,7 +92,7 @@ def bundled_cases() -> dict[str, Any]:
     out = {}
     for entry in _cases_dir().iterdir():
         name = entry.name
-        for suffix in (".yaml", ".yml", ".json", ".gmcr"):
+        for suffix in (".yaml", ".yml", ".json", ".gmcr", ".csv"):
             if name.endswith(suffix):
                 out[name[: -len(suffix)]] = entry
     return dict(sorted(out.items()))
@@ -189,6 +189,10 @@ def parse_case_text(
     """Parse and validate case text; returns the conflict and a path → line map."""
     fmt = fmt or ("json" if path.endswith(".json") else "yaml")
     data: Any
+    if fmt == "ktab":
+        from .bargaining.ktab import conflict_from_ktab
+
+        return conflict_from_ktab(text, path), {}
     if fmt in ("gmcr", "json"):
         data = _load_json(text, path, fmt)
         if fmt == "gmcr":
@@ -268,7 +272,7 @@ def read_case(source: str | Path) -> tuple[Conflict, str, dict[tuple[Any, ...], 
             name, f"is not UTF-8 text (byte {e.start})", hint="Save the case file as UTF-8 text."
         ) from None
     suffix = Path(str(path)).suffix.lower()
-    fmt = {".json": "json", ".gmcr": "gmcr"}.get(suffix, "yaml")
+    fmt = {".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}.get(suffix, "yaml")
     conflict, lines = parse_case_text(text, name, fmt)
     return conflict, name, lines
 

@@ -213,24 +213,52 @@ def _scenario_text(conflict: Any, name: str) -> str:
 
 @app.command()
 def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
-    """Check a case file: structure, names, rankings, feasibility, provenance."""
+    """Check a case file: structure, names, rankings, feasibility, issues and actors, provenance."""
     from .analysis import compile_case
+    from .bargaining.data import bargaining_data
+    from .casefile import read_case
+    from .commands.common import located
     from .provenance import provenance_report
 
-    space = compile_case(case, max_states=max_states)
-    conflict = space.conflict
-    _gmcr_notes(case)
-    console = _console()
-    console.print(f"[green]ok[/green]: {case} — {conflict.title}")
-    console.print(
-        f"  {len(conflict.decision_makers)} decision makers, {conflict.n_options} options, "
-        f"{space.n_states} feasible states"
-        + (
-            f"; status quo: state {space.status_quo + 1} ({space.pattern(space.status_quo)})"
-            if space.status_quo is not None
-            else "; no status quo given"
+    conflict, _, _ = read_case(case)
+    if not conflict.decision_makers and not (conflict.issues or conflict.actors):
+        from .errors import CaseError
+
+        raise CaseError(
+            case,
+            "the case has neither decision makers nor issues and actors",
+            hint="Give decision makers with options (graph model) and/or issues and actors (bargaining).",
         )
-    )
+    console = _console()
+    lines = []
+    if conflict.decision_makers:
+        space = compile_case(case, max_states=max_states)
+        lines.append(
+            f"  {len(conflict.decision_makers)} decision makers, {conflict.n_options} options, "
+            f"{space.n_states} feasible states"
+            + (
+                f"; status quo: state {space.status_quo + 1} ({space.pattern(space.status_quo)})"
+                if space.status_quo is not None
+                else "; no status quo given"
+            )
+        )
+        if conflict.perceptions:
+            from .hypergame import perceived_game
+
+            with located(case):
+                for name, per in conflict.perceptions.items():
+                    perceived_game(space, name)
+                    for other in per.about:
+                        perceived_game(space, name, other)
+            lines.append(f"  perceptions of {', '.join(conflict.perceptions)} (hypergame)")
+    if conflict.issues or conflict.actors:
+        with located(case):
+            data = bargaining_data(conflict)
+        lines.append(f"  {data.n_issues} issues, {data.n_actors} bargaining actors")
+    _gmcr_notes(case)
+    console.print(f"[green]ok[/green]: {case} — {conflict.title}")
+    for line in lines:
+        console.print(line)
     rep = provenance_report(conflict)
     console.print(
         f"  provenance: {rep.cited} judgements cite a source, {rep.estimates} are analyst "

@@ -22,7 +22,8 @@ class ProvenanceReport:
 
 def provenance_report(conflict: Conflict) -> ProvenanceReport:
     """Audit the judgements of a case: preference statements (and a ranking as a
-    whole), infeasibility rules and scenarios."""
+    whole), perceptions, capabilities, positions, saliences and reference
+    points; infeasibility rules, scenarios and the status quo when they carry one."""
     ids = {s.id for s in conflict.sources}
     cited = estimates = 0
     missing: list[str] = []
@@ -53,6 +54,30 @@ def provenance_report(conflict: Conflict) -> ProvenanceReport:
     for r, rule in enumerate(conflict.infeasible):
         if rule.provenance is not None:
             visit(rule.provenance, ("infeasible", r), rule.form)
+    for name, issue in conflict.issues.items():
+        if issue.reference is not None:
+            visit(
+                issue.reference.provenance or issue.provenance,
+                ("issues", name, "reference"),
+                "reference point",
+            )
+    for a, actor in enumerate(conflict.actors):
+        base = ("actors", a)
+        visit(
+            actor.capability.provenance or actor.provenance,
+            (*base, "capability"),
+            f"capability of {actor.name}",
+        )
+        for kind, values in (("positions", actor.positions), ("salience", actor.salience)):
+            for issue, est in values.items():
+                visit(
+                    est.provenance, (*base, kind, issue), f"{kind.rstrip('s')} of {actor.name} on {issue}"
+                )
+    for name, per in conflict.perceptions.items():
+        if per.unaware_of or per.preferences:
+            visit(per.provenance, ("perceptions", name), f"perception of {name}")
+        for other, nested in per.about.items():
+            visit(nested.provenance or per.provenance, ("perceptions", name, "about", other), "second level")
     for key in ("status_quo", "observed"):
         choice = getattr(conflict, key)
         if choice is not None and choice.provenance is not None:
