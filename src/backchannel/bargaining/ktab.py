@@ -56,13 +56,14 @@ def conflict_from_ktab(text: str, path: str) -> Conflict:
     rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     rows = [row[:-1] if row and row[-1] == "" else row for row in rows]
     numbered = [(i + 1, row) for i, row in enumerate(rows) if any(row)]
-    if len(numbered) < 2:
+    if not numbered:
         raise CaseError(
             path,
-            "a KTAB CSV file needs a first line (scenario, description, actors, dimensions) and a header",
-            hint="See KTAB's smp examples, e.g. dummyData_3Dim.csv.",
+            "the file is empty",
+            hint="A KTAB SMP file starts with: scenario name, description, number of actors, "
+            "number of dimensions.",
         )
-    (l1, first), (l2, header) = numbered[0], numbered[1]
+    l1, first = numbered[0]
     if len(first) < 4:
         raise CaseError(
             path,
@@ -81,6 +82,14 @@ def conflict_from_ktab(text: str, path: str) -> Conflict:
         ) from None
     if n_actors < 1 or n_dims < 1:
         raise CaseError(path, "at least one actor and one dimension are needed", line=l1)
+    if len(numbered) < 2:
+        raise CaseError(
+            path,
+            "the header line is missing",
+            line=l1 + 1,
+            hint="Line 2 names the columns: Actor, Description, Power, Pstn1, Sal1, …",
+        )
+    l2, header = numbered[1]
     width = 3 + 2 * n_dims
     if len(header) < width:
         raise CaseError(
