@@ -97,3 +97,13 @@ def test_help_imports_no_heavy_library() -> None:
 
 def test_import_has_no_side_effects() -> None:
     subprocess.run([sys.executable, "-W", "error", "-c", "import backchannel"], check=True)
+
+
+def test_usage_errors_exit_2_without_traceback() -> None:
+    """typer reports an unknown option or a missing argument itself (exit 2)."""
+    for argv in (["analyze", "elmira", "--bogus"], ["analyze"], ["no-such-command"]):
+        out = subprocess.run(
+            [sys.executable, "-m", "backchannel.cli", *argv], capture_output=True, text=True, check=False
+        )
+        assert out.returncode == 2, (argv, out.stderr)
+        assert "Traceback" not in out.stderr and "Usage" in out.stderr

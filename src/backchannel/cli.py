@@ -373,11 +373,15 @@ _register_commands()
 
 
 def main() -> None:
-    """Entry point: run the app; report known errors in one paragraph, no traceback."""
+    """Entry point: run the app; report known errors in one paragraph, no traceback.
+
+    Usage errors (an unknown option, a missing argument) are reported by typer
+    itself with exit code 2; ``--help`` exits 0.
+    """
     from .errors import BackchannelError
 
     try:
-        app(standalone_mode=False)
+        app()
     except BackchannelError as e:
         from rich.markup import escape
 
@@ -386,18 +390,6 @@ def main() -> None:
     except KeyboardInterrupt:
         _console(stderr=True).print("interrupted")
         sys.exit(130)
-    except typer.Exit as e:
-        sys.exit(e.exit_code)
-    except typer.Abort:
-        sys.exit(1)
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            sys.exit(2 if isinstance(e, click.exceptions.UsageError) else 1)
-        raise
-    sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
