@@ -1,0 +1,694 @@
+"""Bueno de Mesquita's dynamic expected-utility model of group decisions.
+
+The model (Bueno de Mesquita 1994, "Political forecasting: an expected
+utility method", in Bueno de Mesquita & Stokman (eds), *European Community
+Decision Making*, Yale UP, 71–104) as reconstructed by Scholz, Calbert & Smith
+(2011, "Unravelling Bueno De Mesquita's group decision model", *Journal of
+Theoretical Politics* 23(4), 510–531).  Each round:
+
+1. **Votes and the median.**  Actor ``k`` votes ``cₖsₖ(Uₖ(a) − Uₖ(b))`` for
+   position ``a`` over ``b``, with ``Uₖ(a) = 1 − 2|xₖ − a|/range``.  The
+   Condorcet winner among the actors' positions is the round's median
+   ``μ``; with these linear utilities it is the capability × salience weighted
+   median (see :func:`~backchannel.bargaining.models.weighted_median`).
+2. **Probabilities of success.**  ``P(i beats j)`` = the votes cast for ``i``
+   over ``j`` (each voter ``k`` counting ``cₖsₖ((dₖⱼ)^ρₖ − (dₖᵢ)^ρₖ)`` when
+   positive, ``d`` being range-normalised distances), over a normaliser: see
+   :class:`BdmParams` ``probability``.
+3. **Expected utility of a challenge** by ``i`` against ``j``::
+
+       E(Uᵢⱼ) = sⱼ[P·Us + (1 − P)·Uf] + (1 − sⱼ)·Us − Q·Usq − (1 − Q)[T·Ub + (1 − T)·Uw]
+
+   with ``Us = 2 − 4(½ − ½dᵢⱼ)^r`` (success), ``Uf = 2 − 4(½ + ½dᵢⱼ)^r``
+   (failure), ``Usq = 2 − 4(½)^r`` (status quo), and ``Ub``/``Uw`` the
+   status quo getting better/worse, ``2 − 4(½ ∓ ¼(dᵢμ + dᵢⱼ))^r``.  The target's
+   salience ``sⱼ`` is the probability that it resists.
+4. **Risk exponents.**  With every ``r = 1``, each actor's *danger* is the sum
+   of the others' expected utilities of challenging it; ``Rᵢ = (2·dangerᵢ − max
+   − min)/(max − min)`` over the actors, and ``rᵢ = (1 − Rᵢ/3)/(1 + Rᵢ/3)`` ∈
+   [½, 2].  Steps 2–3 are then redone with these exponents.
+5. **Offers.**  Each actor ``i`` compares ``E(Uᵢⱼ)`` with its estimate of
+   ``E(Uⱼᵢ)`` and classifies each dyad (from ``i``'s side; :data:`OUTCOMES`):
+   *conflict* when both are positive (``i`` loses it, and moves to ``xⱼ``, when
+   ``E(Uⱼᵢ) > E(Uᵢⱼ)``); *compromise* when ``E(Uᵢⱼ) < 0 < E(Uⱼᵢ)`` and
+   ``E(Uⱼᵢ) > |E(Uᵢⱼ)|``: ``i`` moves to ``xᵢ + (xⱼ − xᵢ)|E(Uᵢⱼ)/E(Uⱼᵢ)|``;
+   *capitulation* when ``E(Uᵢⱼ) < 0 < E(Uⱼᵢ) ≤ |E(Uᵢⱼ)|``: ``i`` moves to
+   ``xⱼ``; otherwise the status quo.  Each actor accepts one of the offers it
+   receives (``offer_selection``) and all move at once.
+
+The published description leaves choices open; each is a field of
+:class:`BdmParams`, whose defaults reproduce the published trajectory of the
+EC emission-standards case (Scholz et al. 2011, Table 2; data from Bueno de
+Mesquita 1994, p. 78) to within 0.3 in every round:
+
+>>> c = [.08, .08, .03, .16, .16, .16, .16, .05, .05, .08]
+>>> x = [4, 7, 4, 4, 10, 10, 10, 7, 4, 7]
+>>> s = [.8, .4, .2, .8, .6, .6, .9, .1, 1.0, .7]
+>>> bdm(c, x, s, rounds=8).medians.round(2).tolist()
+[7.0, 8.42, 9.61, 9.96, 9.96, 9.96, 7.47, 8.82, 9.67]
+
+(Table 2 prints 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6: every round but the
+second agrees to the digit printed, the table's digits being truncated.)
+
+Implementation: every quantity is an array over (issue, actor, actor); the
+pairwise vote sums use the fact that voter ``k`` prefers ``i`` to ``j`` exactly
+when it lies on ``i``'s side of their midpoint, so prefix sums over the actors
+sorted by position give all ``n²`` sums in ``O(n² log n)`` per issue instead of
+``O(n³)``.  Issues are independent and computed side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ..results import Result
+from .models import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["OUTCOMES", "BdmParams", "BdmResult", "bdm"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Dyad outcomes from the focal actor ``i``'s side against ``j`` (codes 0–6 in
+#: ``BdmResult.outcome``).  Only the codes 1, 3 and 5 make ``i`` move.
+OUTCOMES: tuple[str, ...] = (
+    "status_quo",  # 0: neither expects to gain from a challenge (or same position)
+    "conflict_lost",  # 1: both challenge, j's expectation is the larger → i moves to xⱼ
+    "conflict_won",  # 2: both challenge, i's expectation is the larger → j should move
+    "compromise",  # 3: i concedes part of the way towards xⱼ
+    "compromise_won",  # 4: j concedes part of the way towards xᵢ (in i's eyes)
+    "capitulation",  # 5: i gives in and moves to xⱼ
+    "compels",  # 6: i compels j to give in (in i's eyes)
+)
+_MOVING = (1, 3, 5)
+
+Probability = Literal["scholz", "pairwise", "net"]
+Risk = Literal["scholz", "neutral"]
+Perspective = Literal["own", "true"]
+OfferSelection = Literal["priority", "scholz_code", "least_move", "strongest"]
+
+
+@dataclass(frozen=True)
+class BdmParams:
+    """The choices the published descriptions leave open, with the defaults that
+    reproduce Scholz, Calbert & Smith (2011, Table 2).
+
+    ``probability`` — the normaliser of the probability of success:
+
+    * ``"scholz"`` (default): the votes for ``i`` over ``j`` divided by the
+      absolute votes of every voter in *every* pairwise contest,
+      ``Σₖ Σₐ Σ_b |vₖ(a, b)|``.  This is how the public Python transcription of
+      Scholz et al.'s code reads their normaliser (jmckib/bdm-scholz-expected-
+      utility-model), and the only reading among those tried that reproduces
+      their Table 2.  It makes probabilities small (of order 1/n²), so a
+      challenge's value rests mostly on the target's salience.
+    * ``"pairwise"``: over the absolute votes in the ``i``–``j`` contest only,
+      ``Σₖ |vₖ(i, j)|``, so that ``P(i beats j) + P(j beats i) = 1`` (the
+      natural reading of the published formula, and of Masad's replication,
+      dmasad/BDM_DecisionModel_Replication).  On the EC case nobody then moves.
+    * ``"net"``: ``max(0, Σₖ vₖ(i, j)) / Σₖ |vₖ(i, j)|`` (an earlier version of
+      Masad's replication).
+
+    ``risk`` — ``"scholz"`` (default): the risk exponents of step 4, the danger
+    levels compared across actors (Scholz et al.; Bueno de Mesquita 1994
+    compares an actor's danger across the positions it could take, which is
+    not implemented); ``"neutral"``: every ``r = 1``.
+
+    ``risk_in_votes`` — the votes behind the probabilities use each voter's
+    risk exponent, ``(dₖⱼ)^rₖ − (dₖᵢ)^rₖ`` (default, as in the transcription of
+    the code), or linear distances (``False``; the median always uses linear
+    utilities).
+
+    ``perspective`` — ``"own"`` (default): ``i`` estimates ``j``'s expected
+    utility of challenging ``i`` with ``i``'s own risk exponent, expected
+    utilities being "from ``i``'s perspective" (Bueno de Mesquita 1994;
+    Scholz et al.); ``"true"``: with ``j``'s exponent.
+
+    ``offer_selection`` — which offer an actor accepts when it has several:
+
+    * ``"priority"`` (default): a lost conflict before a compromise before a
+      capitulation (the order of Scholz et al.'s code as transcribed); among
+      conflicts and capitulations the nearest position, among compromises the
+      one proposed by the actor with the most to gain (largest estimated
+      ``E(Uⱼᵢ)``).
+    * ``"scholz_code"``: the same order, but among compromises the one whose
+      expected-utility-weighted midpoint ``(|E(Uᵢⱼ)|xᵢ + |E(Uⱼᵢ)|xⱼ)/(|E(Uᵢⱼ)| +
+      |E(Uⱼᵢ)|)`` is *smallest*, as the transcription reads the original code.
+      It gives the same trajectory on the EC case, but depends on which end of
+      the scale is low, so it is not the default.
+    * ``"least_move"``: the offer that moves the actor least, whatever its kind
+      (the rule as stated in the text of Bueno de Mesquita 1994 and Scholz et
+      al.).  On the EC case this departs from Table 2 from round 6 on.
+    * ``"strongest"``: the offer from the proposer with the most to gain.
+
+    ``q`` and ``t`` — Q, the probability that the status quo persists when
+    nobody challenges, and T, the probability that, if it changes, it changes
+    in the challenger's favour.  Scholz et al. use Q = 1, where T is moot.
+
+    ``legacy_sign`` — a public transcription (Masad's replication) computes
+    ``… − Q·Usq + (1 − Q)[T·Ub + (1 − T)·Uw]``, a sign slip on the last term
+    (Bueno de Mesquita subtracts the whole expected utility of not
+    challenging); ``True`` reproduces it.  Moot when Q = 1.
+    """
+
+    probability: Probability = "scholz"
+    risk: Risk = "scholz"
+    risk_in_votes: bool = True
+    perspective: Perspective = "own"
+    offer_selection: OfferSelection = "priority"
+    q: float = 1.0
+    t: float = 1.0
+    legacy_sign: bool = False
+
+    def __post_init__(self) -> None:
+        choices: dict[str, tuple[str, ...]] = {
+            "probability": ("scholz", "pairwise", "net"),
+            "risk": ("scholz", "neutral"),
+            "perspective": ("own", "true"),
+            "offer_selection": ("priority", "scholz_code", "least_move", "strongest"),
+        }
+        for name, allowed in choices.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+        for name in ("q", "t"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} is a probability: give a number from 0 to 1, not {value!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class BdmResult(Result):
+    """A run of the dynamic expected-utility model.
+
+    Shapes, for ``R`` rounds and ``n`` actors, with a trailing issue axis
+    ``m`` only when the input had several issues:
+
+    * ``positions`` ``(R + 1, n[, m])`` — round 0 is the input;
+    * ``medians`` ``(R + 1[, m])`` — the Condorcet (weighted) median of each
+      round's positions; ``means`` likewise, the weighted mean;
+    * ``risk`` ``(R, n[, m])`` — the risk exponents used in each round;
+    * ``accepted`` ``(R, n[, m])`` — whose offer each actor accepted (``-1``:
+      none), ``outcome`` ``(R, n, n[, m])`` the dyad codes of :data:`OUTCOMES`
+      from the first actor's side;
+    * ``eu_challenge`` ``(R, n, n[, m])`` — ``E(Uᵢⱼ)``, ``i``'s expected
+      utility of challenging ``j``; ``eu_estimate`` — ``i``'s estimate of
+      ``E(Uⱼᵢ)``; ``probability`` — ``P(i beats j)``.  These three are ``None``
+      when the run was made with ``detail=False``.
+    """
+
+    params: BdmParams
+    rounds: int
+    capability: FloatArray
+    salience: FloatArray
+    scale: FloatArray
+    positions: FloatArray
+    medians: FloatArray
+    means: FloatArray
+    risk: FloatArray
+    accepted: IntArray
+    outcome: npt.NDArray[np.int8]
+    eu_challenge: FloatArray | None = None
+    eu_estimate: FloatArray | None = None
+    probability: FloatArray | None = None
+    multi: bool = False
+    involved: BoolArray | None = field(default=None, repr=False)
+
+    @property
+    def forecast(self) -> Forecast:
+        """The median after the last round (one per issue for several issues)."""
+        last = self.medians[-1]
+        return np.array(last) if self.multi else float(last)
+
+    @property
+    def n_actors(self) -> int:
+        return int(self.positions.shape[1])
+
+    def _issue_view(self, a: np.ndarray, issue: int | None) -> np.ndarray:
+        if self.multi:
+            if issue is None:
+                raise ValueError("this run has several issues: say which (issue=…)")
+            return np.asarray(a[..., issue])
+        return a
+
+    def moves(self, round: int | None = None) -> list[dict[str, Any]]:
+        """Who moved in a round (1…R; all rounds when ``None``): the actor, the
+        actor whose offer it accepted, the kind of offer, and from where to where."""
+        rounds = range(1, self.rounds + 1) if round is None else [round]
+        out: list[dict[str, Any]] = []
+        for r in rounds:
+            if not 1 <= r <= self.rounds:
+                raise ValueError(f"round must be from 1 to {self.rounds}, not {r}")
+            acc = self.accepted[r - 1]
+            acc2 = acc if self.multi else acc[:, None]
+            before = self.positions[r - 1] if self.multi else self.positions[r - 1][:, None]
+            after = self.positions[r] if self.multi else self.positions[r][:, None]
+            codes = self.outcome[r - 1] if self.multi else self.outcome[r - 1][..., None]
+            for i, q in zip(*np.nonzero(acc2 >= 0), strict=True):
+                j = int(acc2[i, q])
+                move: dict[str, Any] = {"round": r}
+                if self.multi:
+                    move["issue"] = int(q)
+                move.update(
+                    actor=int(i),
+                    towards=j,
+                    kind=OUTCOMES[int(codes[i, j, q])],
+                    **{"from": float(before[i, q]), "to": float(after[i, q])},
+                )
+                out.append(move)
+        return out
+
+    def interactions(self, round: int, issue: int | None = None) -> list[dict[str, Any]]:
+        """Every dyad of a round that is not the status quo, from the first actor's side:
+        its outcome, whether it challenges (``E(Uᵢⱼ) > 0``), both expected
+        utilities and, for the outcomes that move it, where it would go."""
+        if not 1 <= round <= self.rounds:
+            raise ValueError(f"round must be from 1 to {self.rounds}, not {round}")
+        if self.eu_challenge is None or self.eu_estimate is None:
+            raise ValueError("this run was made with detail=False: rerun with detail=True")
+        codes = self._issue_view(self.outcome[round - 1], issue)
+        own = self._issue_view(self.eu_challenge[round - 1], issue)
+        est = self._issue_view(self.eu_estimate[round - 1], issue)
+        x = self._issue_view(self.positions[round - 1], issue)
+        out = []
+        for i, j in zip(*np.nonzero(codes), strict=True):
+            code = int(codes[i, j])
+            offer = None
+            if code in (1, 5):
+                offer = float(x[j])
+            elif code == 3:
+                offer = float(x[i] + (x[j] - x[i]) * abs(own[i, j] / est[i, j]))
+            out.append(
+                {
+                    "actor": int(i),
+                    "other": int(j),
+                    "outcome": OUTCOMES[code],
+                    "challenges": bool(own[i, j] > 0),
+                    "eu_challenge": float(own[i, j]),
+                    "eu_estimate": float(est[i, j]),
+                    "offer": offer,
+                }
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(a: np.ndarray | None) -> Any:
+            return None if a is None else np.asarray(a).tolist()
+
+        return {
+            "analysis": "bdm_expected_utility",
+            "definitions": "Bueno de Mesquita (1994) as reconstructed by Scholz, Calbert & Smith (2011)",
+            "parameters": asdict(self.params),
+            "rounds": self.rounds,
+            "issues": int(self.positions.shape[2]) if self.multi else None,
+            "scale": plain(self.scale),
+            "outcome_labels": list(OUTCOMES),
+            "forecast": plain(np.asarray(self.forecast)),
+            "medians": plain(self.medians),
+            "means": plain(self.means),
+            "positions": plain(self.positions),
+            "risk": plain(self.risk),
+            "accepted": plain(self.accepted),
+            "moves": self.moves(),
+            "outcome": plain(self.outcome),
+            "eu_challenge": plain(self.eu_challenge),
+            "eu_estimate": plain(self.eu_estimate),
+            "probability": plain(self.probability),
+            "involved": plain(self.involved),
+        }
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Long format: one row per round, issue and actor, with the position,
+        the risk exponent used that round and whose offer was accepted."""
+        import pandas as pd
+
+        pos = self.positions if self.multi else self.positions[..., None]
+        risk = self.risk if self.multi else self.risk[..., None]
+        acc = self.accepted if self.multi else self.accepted[..., None]
+        n_r, n, m = pos.shape
+        r_idx, a_idx, q_idx = np.meshgrid(np.arange(n_r), np.arange(n), np.arange(m), indexing="ij")
+        risk_full = np.concatenate([np.full((1, n, m), np.nan), risk])
+        acc_full = np.concatenate([np.full((1, n, m), -1), acc])
+        return pd.DataFrame(
+            {
+                "round": r_idx.ravel(),
+                "issue": q_idx.ravel(),
+                "actor": a_idx.ravel(),
+                "position": pos.ravel(),
+                "risk": risk_full.ravel(),
+                "accepted": acc_full.ravel(),
+            }
+        )
+
+
+# ---------------------------------------------------------------------------
+# The computation (issue-major arrays: (m, n) per actor, (m, n, n) per dyad)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """What depends only on the round's positions."""
+
+    dist: FloatArray  # (m, n, n) |xₐ − x_b| / range
+    order: IntArray  # (m, n) actors sorted by position
+    dist_sorted: FloatArray  # (m, n, n) dist with its rows (voters k) in that order
+    at_i: IntArray  # (m, n, n) flat index of (split(i, j), i) in a (m, n + 1, n) prefix table
+    at_j: IntArray  # (m, n, n) flat index of (split(i, j), j)
+    below: BoolArray  # (m, n, n) xᵢ < xⱼ
+
+
+def _geometry(x: FloatArray, span: FloatArray) -> _Geometry:
+    m, n = x.shape
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    dist_sorted = np.abs(xs[:, :, None] - x[:, None, :]) / span[:, None, None]
+    # split(i, j): how many actors lie strictly below the midpoint of xᵢ and xⱼ,
+    # i.e. have 2xₖ < xᵢ + xⱼ.  Searched in sorted order (each row of queries is
+    # then increasing, which numpy's search exploits), then put back in actor order.
+    twice = 2.0 * xs
+    sums = xs[:, :, None] + xs[:, None, :]
+    split = np.empty((m, n, n), dtype=np.int64)
+    for q in range(m):
+        split[q] = np.searchsorted(twice[q], sums[q], side="left")
+    rank = np.argsort(order, axis=1)
+    split = split[np.arange(m)[:, None, None], rank[:, :, None], rank[:, None, :]]
+    split *= n
+    cols = np.arange(n)
+    return _Geometry(
+        dist=dist,
+        order=order,
+        dist_sorted=dist_sorted,
+        at_i=split + cols[None, :, None],
+        at_j=split + cols[None, None, :],
+        below=x[:, :, None] < x[:, None, :],
+    )
+
+
+def _votes_for(
+    geo: _Geometry, w: FloatArray, live: BoolArray, rho: FloatArray | None, all_live: bool
+) -> tuple[FloatArray, FloatArray]:
+    """``S[q, i, j] = Σₖ wₖ max(0, dₖⱼ^ρₖ − dₖᵢ^ρₖ)`` (votes for i over j) and, per
+    issue, ``Σₖ wₖ Σₐ Σ_b |dₖₐ^ρₖ − dₖ_b^ρₖ|`` (all votes in all contests).
+
+    Voter ``k`` prefers ``i`` to ``j`` exactly when it lies on ``i``'s side of
+    their midpoint, so with the voters sorted by position ``S`` is a difference
+    of prefix sums: ``pref[t, j] − pref[t, i]`` over the ``t = split(i, j)``
+    voters below the midpoint when ``xᵢ < xⱼ``, the complement otherwise (a
+    voter exactly at the midpoint is indifferent and adds nothing either way).
+    """
+    m, n, _ = geo.dist.shape
+    ws = np.take_along_axis(w, geo.order, axis=1)
+    if rho is None:
+        gs = geo.dist_sorted
+    else:
+        gs = geo.dist_sorted ** np.take_along_axis(rho, geo.order, axis=1)[:, :, None]
+    pref = np.zeros((m, n + 1, n))
+    np.cumsum(ws[:, :, None] * gs, axis=1, out=pref[:, 1:, :])
+    flat = pref.reshape(m, -1)
+    diff = np.take_along_axis(flat, geo.at_j.reshape(m, -1), axis=1)
+    diff -= np.take_along_axis(flat, geo.at_i.reshape(m, -1), axis=1)
+    diff = diff.reshape(m, n, n)
+    total = pref[:, n, :]  # (m, n)
+    s = np.where(geo.below, diff, (total[:, None, :] - total[:, :, None]) - diff)
+    np.maximum(s, 0.0, out=s)
+    # Σₐ Σ_b |gₐ − g_b| = 2 Σₜ (2t − L + 1) g₍ₜ₎ over each voter's sorted g, the
+    # contests being between the L involved actors.
+    if all_live:
+        coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
+        everything = (ws * (np.sort(gs, axis=2) @ coef)).sum(axis=1)
+    else:
+        n_live = live.sum(axis=1, keepdims=True)  # (m, 1)
+        ranks = np.arange(n)[None, :]
+        coef2 = np.where(ranks < n_live, 2.0 * (2.0 * ranks - n_live + 1.0), 0.0)  # (m, n)
+        gsorted = np.sort(np.where(live[:, None, :], gs, np.inf), axis=2)
+        gsorted = np.where(np.isfinite(gsorted), gsorted, 0.0)
+        everything = (ws * np.einsum("qkt,qt->qk", gsorted, coef2)).sum(axis=1)
+    return s, everything
+
+
+def _probabilities(
+    geo: _Geometry, w: FloatArray, live: BoolArray, rho: FloatArray | None, mode: Probability
+) -> FloatArray:
+    s, everything = _votes_for(geo, w, live, rho, bool(live.all()))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if mode == "scholz":
+            p = s / everything[:, None, None]
+        else:
+            contest = s + s.swapaxes(1, 2)
+            num = s if mode == "pairwise" else np.maximum(s - s.swapaxes(1, 2), 0.0)
+            p = num / contest
+    return np.asarray(np.where(np.isfinite(p), p, 0.0), dtype=float)
+
+
+def _utilities(d: FloatArray, rho: FloatArray | None) -> tuple[FloatArray, FloatArray, FloatArray | float]:
+    """``Us``, ``Uf`` and ``Usq`` for range-normalised distances ``d`` (``rho=None``: r = 1)."""
+    if rho is None:
+        return 2.0 * d, -2.0 * d, 0.0
+    us = 2.0 - 4.0 * (0.5 - 0.5 * d) ** rho
+    uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** rho
+    return us, uf, 2.0 - 4.0 * 0.5**rho
+
+
+def _expected_utility(
+    utilities: tuple[FloatArray, FloatArray, FloatArray | float],
+    d: FloatArray,
+    d_mu: FloatArray,
+    s_target: FloatArray,
+    p: FloatArray,
+    rho: FloatArray | None,
+    params: BdmParams,
+) -> FloatArray:
+    """E(U) of a challenge (broadcasting); ``d_mu`` the challenger's distance to μ."""
+    us, uf, usq = utilities
+    # sⱼ[P·Us + (1 − P)·Uf] + (1 − sⱼ)·Us, rearranged
+    value = us - s_target * (1.0 - p) * (us - uf)
+    q, t = params.q, params.t
+    if q == 1.0:
+        return np.asarray(value - usq, dtype=float)
+    r = 1.0 if rho is None else rho
+    ub = 2.0 - 4.0 * (0.5 - 0.25 * (d_mu + d)) ** r
+    uw = 2.0 - 4.0 * (0.5 + 0.25 * (d_mu + d)) ** r
+    change = (1.0 - q) * (t * ub + (1.0 - t) * uw)
+    no_challenge = q * usq - change if params.legacy_sign else q * usq + change
+    return np.asarray(value - no_challenge, dtype=float)
+
+
+def _risk_exponents(
+    geo: _Geometry, w: FloatArray, s: FloatArray, d_mu: FloatArray, live: BoolArray, params: BdmParams
+) -> FloatArray:
+    m, n = w.shape
+    if params.risk == "neutral":
+        return np.ones((m, n))
+    p1 = _probabilities(geo, w, live, None, params.probability)
+    eu1 = _expected_utility(
+        _utilities(geo.dist, None), geo.dist, d_mu[:, :, None], s[:, None, :], p1, None, params
+    )
+    pair = live[:, :, None] & live[:, None, :]
+    pair &= ~np.eye(n, dtype=bool)[None]
+    danger = np.where(pair, eu1, 0.0).sum(axis=1)  # others' E(U) of challenging each actor
+    hi = np.where(live, danger, -np.inf).max(axis=1, keepdims=True)
+    lo = np.where(live, danger, np.inf).min(axis=1, keepdims=True)
+    width = hi - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        big_r = np.where(width > 0, (2.0 * danger - hi - lo) / width, 0.0)
+    r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return np.asarray(np.where(live, r, 1.0), dtype=float)
+
+
+def _outcomes(own: FloatArray, est: FloatArray, valid: BoolArray) -> npt.NDArray[np.int8]:
+    """The codes of :data:`OUTCOMES` for every dyad, from the first actor's side."""
+    i_pos, j_pos = own > 0, est > 0
+    i_neg, j_neg = own < 0, est < 0
+    codes = np.select(
+        [
+            i_pos & j_pos & (est > own),
+            i_pos & j_pos,
+            i_neg & j_pos & (est > -own),
+            i_neg & j_pos,
+            j_neg & i_pos & (own > -est),
+            j_neg & i_pos,
+        ],
+        [1, 2, 3, 5, 4, 6],
+        0,
+    ).astype(np.int8)
+    codes[~valid] = 0
+    return codes
+
+
+def _choose(
+    x: FloatArray,
+    codes: npt.NDArray[np.int8],
+    offer: FloatArray,
+    own: FloatArray,
+    est: FloatArray,
+    mode: OfferSelection,
+) -> tuple[IntArray, BoolArray]:
+    """The accepted offer per actor: index ``(m, n)`` and whether there is one."""
+    move = np.abs(offer - x[:, :, None])
+    if mode == "least_move":
+        groups = [(np.isin(codes, _MOVING), move)]
+    elif mode == "strongest":
+        groups = [(np.isin(codes, _MOVING), -est)]
+    else:
+        if mode == "priority":
+            comp_key = -est
+        else:  # scholz_code
+            xj = np.broadcast_to(x[:, None, :], own.shape)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                comp_key = (np.abs(own) * x[:, :, None] + np.abs(est) * xj) / (np.abs(own) + np.abs(est))
+        groups = [(codes == 1, move), (codes == 3, comp_key), (codes == 5, move)]
+    m, n = x.shape
+    chosen = np.zeros((m, n), dtype=np.int64)
+    found = np.zeros((m, n), dtype=bool)
+    for mask, key in groups:
+        k = np.where(mask, key, np.inf)
+        best = np.argmin(k, axis=2)
+        has = mask.any(axis=2) & ~found
+        chosen = np.where(has, best, chosen)
+        found |= has
+    return chosen, found
+
+
+def bdm(
+    capability: ArrayLike,
+    position: ArrayLike,
+    salience: ArrayLike,
+    *,
+    rounds: int = 10,
+    params: BdmParams | None = None,
+    scale: ArrayLike | None = None,
+    involved: ArrayLike | None = None,
+    detail: bool = True,
+) -> BdmResult:
+    """Run the dynamic expected-utility model for ``rounds`` rounds.
+
+    ``capability``, ``position`` and ``salience`` as in
+    :mod:`backchannel.bargaining.models`; saliences lie between 0 and 1 (a
+    salience is the probability that the actor resists a challenge).
+    ``scale`` — the range that normalises distances: ``None`` (default, as in
+    Scholz et al.) uses the spread of the initial positions of each issue; or
+    give ``(low, high)``, or one pair per issue ``(n_issues, 2)`` (for instance
+    the issue scales of a case); positions must lie within it.
+    ``involved`` — an optional boolean mask of the shape of ``position``:
+    actors not involved in an issue neither vote, challenge nor are
+    challenged there, do not count towards the risk exponents, and stay put.
+    ``detail=False`` leaves out the per-round pairwise matrices
+    (``eu_challenge``, ``eu_estimate``, ``probability``).
+
+    Several issues are run independently (as the published model does) but
+    side by side in one vectorised computation.
+    """
+    params = params or BdmParams()
+    if not isinstance(params, BdmParams):
+        raise TypeError("params must be a BdmParams")
+    if int(rounds) != rounds or rounds < 0:
+        raise ValueError(f"rounds must be a whole number ≥ 0, not {rounds!r}")
+    rounds = int(rounds)
+    inp = _checked(capability, position, salience, salience_max=1.0)
+    m, n = inp.n_issues, inp.n_actors
+    x = inp.position.copy()
+    s = inp.salience
+    if involved is None:
+        live = np.ones((m, n), dtype=bool)
+    else:
+        mask = np.asarray(involved, dtype=bool)
+        if mask.shape != np.asarray(position).shape:
+            raise ValueError(f"involved must have the shape of position {np.asarray(position).shape}")
+        live = np.array(mask.T if inp.multi else mask[None, :], dtype=bool)
+    w = np.where(live, inp.weight, 0.0)
+    if not (w.sum(axis=1) > 0).all():
+        raise ValueError("an issue has no involved actor with weight (capability × salience > 0)")
+
+    if scale is None:
+        lows, highs = x.min(axis=1), x.max(axis=1)
+    else:
+        sc = np.asarray(scale, dtype=float)
+        if sc.shape == (2,):
+            sc = np.broadcast_to(sc, (m, 2))
+        if sc.shape != (m, 2) or not np.isfinite(sc).all() or not (sc[:, 0] < sc[:, 1]).all():
+            raise ValueError(
+                f"scale must be (low, high) with low < high, or one such pair per issue ({m}, 2)"
+            )
+        lows, highs = sc[:, 0], sc[:, 1]
+        if ((x < lows[:, None]) | (x > highs[:, None])).any():
+            raise ValueError("a position lies outside the scale")
+    span = highs - lows
+    span = np.where(span > 0, span, 1.0)  # unanimity: nothing to normalise
+
+    pos_hist = np.empty((rounds + 1, m, n))
+    med_hist = np.empty((rounds + 1, m))
+    mean_hist = np.empty((rounds + 1, m))
+    risk_hist = np.empty((rounds, m, n))
+    acc_hist = np.full((rounds, m, n), -1, dtype=np.int64)
+    out_hist = np.zeros((rounds, m, n, n), dtype=np.int8)
+    own_hist = np.empty((rounds, m, n, n)) if detail else None
+    est_hist = np.empty((rounds, m, n, n)) if detail else None
+    p_hist = np.empty((rounds, m, n, n)) if detail else None
+
+    pair_live = live[:, :, None] & live[:, None, :]
+    pos_hist[0], med_hist[0], mean_hist[0] = x, _weighted_median_rows(x, w), _weighted_mean_rows(x, w)
+    for k in range(rounds):
+        mu = med_hist[k]
+        geo = _geometry(x, span)
+        d_mu = np.abs(x - mu[:, None]) / span[:, None]
+        r = _risk_exponents(geo, w, s, d_mu, live, params)
+        p = _probabilities(geo, w, live, r if params.risk_in_votes else None, params.probability)
+        # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
+        rho = r[:, :, None]
+        utilities = _utilities(geo.dist, rho)
+        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], s[:, None, :], p, rho, params)
+        if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
+            pt = p.swapaxes(1, 2)
+            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], s[:, :, None], pt, rho, params)
+        else:  # j's own E(U) of challenging i
+            est = own.swapaxes(1, 2).copy()
+        codes = _outcomes(own, est, pair_live & (geo.dist > 0))
+        xi, xj = x[:, :, None], x[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
+        chosen, found = _choose(x, codes, offer, own, est, params.offer_selection)
+        new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
+        x = np.where(found, new_x, x)
+
+        risk_hist[k] = r
+        acc_hist[k] = np.where(found, chosen, -1)
+        out_hist[k] = codes
+        if own_hist is not None and est_hist is not None and p_hist is not None:
+            own_hist[k], est_hist[k], p_hist[k] = own, est, p
+        pos_hist[k + 1] = x
+        med_hist[k + 1] = _weighted_median_rows(x, w)
+        mean_hist[k + 1] = _weighted_mean_rows(x, w)
+
+    def shaped(a: np.ndarray | None, issue_axis: int) -> Any:
+        if a is None:
+            return None
+        return np.moveaxis(a, issue_axis, -1) if inp.multi else np.take(a, 0, axis=issue_axis)
+
+    scale_out = np.stack([lows, highs], axis=1)
+    return BdmResult(
+        params=params,
+        rounds=rounds,
+        capability=shaped(inp.capability, 0),
+        salience=shaped(inp.salience, 0),
+        scale=scale_out if inp.multi else scale_out[0],
+        positions=shaped(pos_hist, 1),
+        medians=shaped(med_hist, 1),
+        means=shaped(mean_hist, 1),
+        risk=shaped(risk_hist, 1),
+        accepted=shaped(acc_hist, 1),
+        outcome=shaped(out_hist, 1),
+        eu_challenge=shaped(own_hist, 1),
+        eu_estimate=shaped(est_hist, 1),
+        probability=shaped(p_hist, 1),
+        multi=inp.multi,
+        involved=shaped(live, 0),
+    )
