@@ -69,10 +69,8 @@ def provenance_report(conflict: Conflict) -> ProvenanceReport:
             f"capability of {actor.name}",
         )
         for kind, values in (("positions", actor.positions), ("salience", actor.salience)):
-            for issue, est in values.items():
-                visit(
-                    est.provenance, (*base, kind, issue), f"{kind.rstrip('s')} of {actor.name} on {issue}"
-                )
+            for key, est in values.items():
+                visit(est.provenance, (*base, kind, key), f"{kind.rstrip('s')} of {actor.name} on {key}")
     for name, per in conflict.perceptions.items():
         if per.unaware_of or per.preferences:
             visit(per.provenance, ("perceptions", name), f"perception of {name}")
