@@ -319,24 +319,61 @@ def cases(fmt: FormatOpt = Format.table) -> None:
 @app.command()
 def convert(
     source: CaseArg,
-    output: Annotated[Path, typer.Argument(help="Where to write: .yaml, .json or .gmcr (GMCR+).")],
+    output: Annotated[
+        Path, typer.Argument(help="Where to write: .yaml, .json, .gmcr (GMCR+) or .csv (KTAB SMP).")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Convert between our case format (YAML/JSON) and GMCR+ save files (.gmcr)."""
-
+    """Convert between our case format (YAML/JSON), GMCR+ save files (.gmcr) and
+    KTAB spatial-model files (.csv). What the target format cannot hold is named."""
     from .casefile import read_case
+    from .commands.common import located
     from .errors import BackchannelError, CaseError
-    from .gmcrplus import conflict_to_gmcr_text
     from .writer import conflict_to_json, conflict_to_yaml
 
     conflict, name, _ = read_case(source)
     suffix = output.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".json", ".gmcr"):
-        raise CaseError(str(output), "unknown output format", hint="End the name with .yaml, .json or .gmcr.")
+    if suffix not in (".yaml", ".yml", ".json", ".gmcr", ".csv"):
+        raise CaseError(
+            str(output), "unknown output format", hint="End the name with .yaml, .json, .gmcr or .csv."
+        )
     if output.exists() and not force:
         raise BackchannelError(f"{output} exists; use --force to overwrite it")
+    left_out: list[str] = []
     if suffix == ".gmcr":
-        text = conflict_to_gmcr_text(conflict)
+        from .gmcrplus import conflict_to_gmcr_text
+
+        if not conflict.decision_makers:
+            raise BackchannelError(
+                f"{name} has no decision makers: a GMCR+ file holds only the graph model "
+                "(write .yaml, .json, or .csv for KTAB)"
+            )
+        with located(source):
+            text = conflict_to_gmcr_text(conflict)
+        left_out = [
+            what
+            for what, present in (
+                ("issues and actors", conflict.issues or conflict.actors),
+                ("perceptions", conflict.perceptions),
+                ("scenarios", conflict.scenarios),
+                ("provenance", True),
+            )
+            if present
+        ]
+    elif suffix == ".csv":
+        from .bargaining.ktab import conflict_to_ktab
+
+        with located(source):
+            text = conflict_to_ktab(conflict)
+        left_out = [
+            what
+            for what, present in (
+                ("the graph model (decision makers, options, preferences)", conflict.decision_makers),
+                ("issue labels, scales and reference points", conflict.issues),
+                ("provenance", True),
+            )
+            if present
+        ]
     elif suffix == ".json":
         text = conflict_to_json(conflict)
     else:
@@ -349,7 +386,10 @@ def convert(
         tmp.unlink(missing_ok=True)
         raise BackchannelError(f"cannot write {output}: {e.strerror or e}") from None
     _gmcr_notes(source)
-    _console(stderr=True).print(f"wrote {output} from {name}")
+    err = _console(stderr=True)
+    if left_out:
+        err.print(f"[yellow]note[/yellow]: the {suffix} format cannot hold: {', '.join(left_out)}")
+    err.print(f"wrote {output} from {name}")
 
 
 def _register_commands() -> None:
