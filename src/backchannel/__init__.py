@@ -41,10 +41,21 @@ _LAZY = {
     "compile_case": "analysis",
     "stability": "analysis",
     "load_case": "casefile",
+    "hypergame": "hypergame",
+    "coalition_stability": "coalitions",
+    "coalition_search": "coalitions",
+    "evolution": "evolution",
+    "limited_move": "limited_move",
+    "forecast": "bargaining.forecast",
 }
 
 if TYPE_CHECKING:
     from .analysis import compile_case, stability
+    from .bargaining.forecast import forecast
+    from .coalitions import coalition_search, coalition_stability
+    from .evolution import evolution
+    from .hypergame import hypergame
+    from .limited_move import limited_move
     from .casefile import load_case
     from .engine import CONCEPTS
     from .errors import AnalysisRefused, CaseError, ModelError
