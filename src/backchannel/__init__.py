@@ -23,8 +23,14 @@ __all__ = [
     "StabilityResult",
     "StateSpace",
     "__version__",
+    "coalition_search",
+    "coalition_stability",
     "compile_case",
     "compile_conflict",
+    "evolution",
+    "forecast",
+    "hypergame",
+    "limited_move",
     "load_case",
     "stability",
 ]
@@ -52,13 +58,13 @@ _LAZY = {
 if TYPE_CHECKING:
     from .analysis import compile_case, stability
     from .bargaining.forecast import forecast
+    from .casefile import load_case
     from .coalitions import coalition_search, coalition_stability
+    from .engine import CONCEPTS
+    from .errors import AnalysisRefused, CaseError, ModelError
     from .evolution import evolution
     from .hypergame import hypergame
     from .limited_move import limited_move
-    from .casefile import load_case
-    from .engine import CONCEPTS
-    from .errors import AnalysisRefused, CaseError, ModelError
     from .model import Conflict
     from .results import StabilityResult
     from .statespace import StateSpace, compile_conflict
