@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .commands.common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, state_list
+from .commands.common import (
+    CONCEPT_LABELS,
+    CaseArg,
+    Format,
+    FormatOpt,
+    MaxStatesOpt,
+    console,
+    parse_concepts,
+    state_list,
+)
 
 if TYPE_CHECKING:
     from .results import StabilityResult
@@ -28,7 +37,6 @@ app = typer.Typer(
 )
 
 
-CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
 CONCEPT_MARK = {"nash": "R", "gmr": "G", "smr": "M", "seq": "S", "sim": "I"}
 
 _console = console
@@ -78,7 +86,7 @@ def analyze(
     from .analysis import stability
     from .engine import CONCEPTS
 
-    concepts = _check_concepts(concept, CONCEPTS)
+    concepts = parse_concepts(concept, CONCEPTS)
     result = stability(case, concepts, max_states=max_states)
     _gmcr_notes(case)
     if fmt is Format.json:
@@ -104,24 +112,6 @@ def _gmcr_notes(source: str) -> None:
     console = _console(stderr=True)
     for w in gmcr_warnings(raw, str(source)):
         console.print(f"[yellow]note[/yellow]: {escape(w)}")
-
-
-def _check_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:
-    from .errors import BackchannelError
-
-    if not given:
-        return known
-    out = []
-    for c in given:
-        for part in c.split(","):
-            p = part.strip().lower()
-            p = {"r": "nash", "seq": "seq", "sequential": "seq", "simultaneous": "sim"}.get(p, p)
-            if p not in known:
-                err = BackchannelError(f"unknown concept {part!r}: choose from {', '.join(known)}")
-                raise err
-            if p not in out:
-                out.append(p)
-    return tuple(c for c in known if c in out)
 
 
 def _print_stability(result: StabilityResult, show_all: bool) -> None:

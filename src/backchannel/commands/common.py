@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
     from ..results import Result
 
+CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
+
 __all__ = [
+    "CONCEPT_LABELS",
     "CaseArg",
     "Format",
     "FormatOpt",
@@ -24,6 +27,7 @@ __all__ = [
     "console",
     "emit_json",
     "located",
+    "parse_concepts",
     "state_list",
 ]
 
@@ -88,3 +92,22 @@ def state_list(states: list[int], limit: int = 12) -> str:
         if x is not None:
             start = prev = x
     return f"{len(states)} states: " + ", ".join(runs)
+
+
+def parse_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:
+    """Concepts named on the command line (repeated or comma-separated), in ``known``'s order."""
+    from ..errors import BackchannelError
+
+    if not given:
+        return known
+    out = []
+    for c in given:
+        for part in c.split(","):
+            p = part.strip().lower()
+            p = {"r": "nash", "seq": "seq", "sequential": "seq", "simultaneous": "sim"}.get(p, p)
+            if p not in known:
+                err = BackchannelError(f"unknown concept {part!r}: choose from {', '.join(known)}")
+                raise err
+            if p not in out:
+                out.append(p)
+    return tuple(c for c in known if c in out)

@@ -6,12 +6,23 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json, located, state_list
+from .common import (
+    CONCEPT_LABELS,
+    CaseArg,
+    Format,
+    FormatOpt,
+    MaxStatesOpt,
+    console,
+    emit_json,
+    located,
+    parse_concepts,
+    state_list,
+)
 
 if TYPE_CHECKING:
     from ..hypergame import HypergameResult
 
-LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ"}
+LABELS = CONCEPT_LABELS
 
 
 def hypergame_command(
@@ -34,13 +45,7 @@ def hypergame_command(
     from ..errors import BackchannelError
     from ..hypergame import HYPERGAME_CONCEPTS, hypergame
 
-    concepts = list(HYPERGAME_CONCEPTS)
-    if concept:
-        wanted = [p.strip().lower() for c in concept for p in c.split(",") if p.strip()]
-        bad = [c for c in wanted if c not in HYPERGAME_CONCEPTS]
-        if bad:
-            raise BackchannelError(f"unknown concept {bad[0]!r}: choose from {', '.join(HYPERGAME_CONCEPTS)}")
-        concepts = [c for c in HYPERGAME_CONCEPTS if c in wanted]
+    concepts = parse_concepts(concept, HYPERGAME_CONCEPTS)
     space = compile_case(case, max_states=max_states)
     n = space.n_states
     bad_outcomes = [o for o in outcome or [] if not 1 <= o <= n]
