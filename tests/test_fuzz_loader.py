@@ -22,8 +22,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backchannel.analysis import compile_case
-from backchannel.casefile import load_case, parse_case_text
-from backchannel.errors import AnalysisRefused, CaseError
+from backchannel.bargaining.data import bargaining_data
+from backchannel.bargaining.forecast import forecast
+from backchannel.casefile import _Loader, bundled_cases, load_case, parse_case_text
+from backchannel.errors import AnalysisRefused, CaseError, ModelError
+from backchannel.hypergame import perceived_game
 from backchannel.model import Conflict
 from strategies import conflict_dicts
 
@@ -62,9 +65,24 @@ def check_file(raw: bytes, suffix: str) -> Conflict | None:
             return None
         assert isinstance(conflict, Conflict)
         try:
-            compile_case(path, max_states=MAX_STATES)
+            space = compile_case(path, max_states=MAX_STATES)
         except (CaseError, AnalysisRefused) as e:
             assert str(e)
+        else:
+            # perceived games (hypergame) raise located model errors only
+            for name, per in conflict.perceptions.items():
+                for about in [None, *per.about]:
+                    try:
+                        perceived_game(space, name, about)
+                    except ModelError as e:
+                        assert str(e)
+        if conflict.issues or conflict.actors:
+            try:
+                data = bargaining_data(conflict)
+            except ModelError as e:
+                assert str(e)
+            else:
+                forecast(data, rounds=2)
         return conflict
 
 
@@ -174,7 +192,13 @@ _KEYS: dict[str, list[str]] = {
         "status_quo",
         "observed",
         "scenarios",
+        "issues",
+        "actors",
+        "perceptions",
     ],
+    "issue": ["label", "low", "high", "scale", "reference", "outcome"],
+    "actor": ["name", "label", "decision_maker", "capability", "positions", "salience"],
+    "perception": ["unaware_of", "preferences", "about", "note"],
     "dm": ["name", "label", "description", "options", "preferences", "provenance"],
     "option": ["name", "label", "description", "reversible", "provenance"],
     "preferences": ["prioritization", "ranking", "provenance"],
@@ -198,6 +222,16 @@ def _shaped(kind: str, depth: int = 0) -> st.SearchStrategy[Any]:
         "provenance": lambda: st.one_of(_shaped("provenance", depth + 1), st.text(max_size=20)),
         "sources": lambda: st.lists(_shaped("source", depth + 1), max_size=2),
         "scenarios": lambda: st.dictionaries(st.text(max_size=6), json_values, max_size=2),
+        "issues": lambda: st.dictionaries(
+            st.sampled_from(["a", "b", "x1"]), _shaped("issue", depth + 1), max_size=2
+        ),
+        "actors": lambda: st.lists(_shaped("actor", depth + 1), max_size=3),
+        "perceptions": lambda: st.dictionaries(
+            st.sampled_from(["DM1", "DM2", "x"]), _shaped("perception", depth + 1), max_size=2
+        ),
+        "positions": lambda: st.dictionaries(st.sampled_from(["a", "b"]), json_values, max_size=2),
+        "salience": lambda: st.dictionaries(st.sampled_from(["a", "b"]), json_values, max_size=2),
+        "unaware_of": lambda: st.lists(st.sampled_from(["o1", "o2", "o3", "zz"]), max_size=2),
     }
     keys = _KEYS[kind]
 
@@ -273,6 +307,19 @@ def test_random_values_under_real_keys(data: Any, suffix: str) -> None:
 @settings(FUZZ, max_examples=300)
 @given(mutated(conflict_dicts()), _yaml_or_json)
 def test_mutated_valid_conflicts(data: Any, suffix: str) -> None:
+    check_file(_dump(data, suffix), suffix)
+
+
+def _flagship() -> Any:
+    path = bundled_cases()["ukraine-backchannel"]
+    return yaml.load(pathlib.Path(str(path)).read_text(encoding="utf-8"), Loader=_Loader)
+
+
+@settings(FUZZ, max_examples=60)
+@given(mutated(st.builds(_flagship)), _yaml_or_json)
+def test_mutated_flagship(data: Any, suffix: str) -> None:
+    """Mutations of the flagship (perceptions, issues, actors included) load,
+    compile, build perceived games and forecast, or fail with a clear error."""
     check_file(_dump(data, suffix), suffix)
 
 
