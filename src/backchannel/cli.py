@@ -289,6 +289,8 @@ def cases(fmt: FormatOpt = Format.table) -> None:
                 "title": c.title,
                 "decision_makers": str(len(c.decision_makers)),
                 "options": str(c.n_options),
+                "issues": str(len(c.issues)),
+                "actors": str(len(c.actors)),
             }
         )
     if fmt is Format.json:
@@ -299,10 +301,10 @@ def cases(fmt: FormatOpt = Format.table) -> None:
     from rich.table import Table
 
     t = Table(header_style="bold")
-    for col in ("name", "title", "DMs", "options"):
+    for col in ("name", "title", "DMs", "options", "issues", "actors"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["name"], r["title"], r["decision_makers"], r["options"])
+        t.add_row(r["name"], r["title"], r["decision_makers"], r["options"], r["issues"], r["actors"])
     _console().print(t)
 
 
