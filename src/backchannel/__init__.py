@@ -30,6 +30,7 @@ __all__ = [
     "evolution",
     "forecast",
     "hypergame",
+    "inverse",
     "limited_move",
     "load_case",
     "stability",
@@ -48,6 +49,7 @@ _LAZY = {
     "stability": "analysis",
     "load_case": "casefile",
     "hypergame": "hypergame",
+    "inverse": "inverse",
     "coalition_stability": "coalitions",
     "coalition_search": "coalitions",
     "evolution": "evolution",
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
     from .errors import AnalysisRefused, CaseError, ModelError
     from .evolution import evolution
     from .hypergame import hypergame
+    from .inverse import inverse
     from .limited_move import limited_move
     from .model import Conflict
     from .results import StabilityResult
