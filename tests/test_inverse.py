@@ -338,7 +338,11 @@ def test_syria_iraq_against_brute_force() -> None:
         assert r.count == _brute_count(space, 1, concept, (0,), None)
 
 
-@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    deadline=None,
+    max_examples=80,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(conflicts(max_dms=3, max_options=5), st.data())
 def test_random_conflicts_against_brute_force(conflict: Conflict, data: st.DataObject) -> None:
     space = compile_conflict(conflict)
