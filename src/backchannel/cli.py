@@ -20,6 +20,7 @@ from .commands.common import (
     FormatOpt,
     MaxStatesOpt,
     console,
+    emit_json,
     parse_concepts,
     state_list,
 )
@@ -90,7 +91,7 @@ def analyze(
     result = stability(case, concepts, max_states=max_states)
     _gmcr_notes(case)
     if fmt is Format.json:
-        sys.stdout.write(result.to_json() + "\n")
+        emit_json(result)
         return
     _print_stability(result, show_all)
 

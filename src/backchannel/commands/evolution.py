@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console
+from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
     from ..evolution import EvolutionResult
@@ -99,7 +98,7 @@ def evolve(
         result.to_dot(dot, all_moves=all_moves)
         err.print(f"wrote {dot}")
     if fmt is Format.json:
-        sys.stdout.write(result.to_json() + "\n")
+        emit_json(result)
         return
     _print(result)
 

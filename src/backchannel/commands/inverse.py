@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console
+from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
     from ..inverse import InverseResult
@@ -59,7 +58,7 @@ def inverse_command(
     space = compile_case(case, max_states=max_states)
     result = inverse(space, state, concept, dms, window)
     if fmt is Format.json:
-        sys.stdout.write(result.to_json() + "\n")
+        emit_json(result)
         return
     _print(result)
 

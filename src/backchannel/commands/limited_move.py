@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console
+from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
     from ..limited_move import LimitedMoveResult
@@ -42,7 +41,7 @@ def limited_move_command(
     space = compile_case(case, max_states=max_states)
     result = limited_move(space, horizon, nonmyopic=nonmyopic)
     if fmt is Format.json:
-        sys.stdout.write(result.to_json() + "\n")
+        emit_json(result)
         return
     _print(result)
 
