@@ -6,6 +6,11 @@ Symbols are accepted too: ``!``/``~``, ``&``/``&&``, ``|``/``||``,
 ``->``/``=>``, ``<->``/``<=>``.  Precedence, tightest first: not, and, or,
 implies (right-associative), iff.
 
+Where the caller allows *quantities* (scenario predicates: the forecast
+outcome of each negotiable issue), a comparison of a quantity with a number
+is an operand too: ``territory >= 60``, ``sanctions < 40`` (operators ``<``,
+``<=``, ``>``, ``>=``, ``==``, ``!=``).
+
 A *pattern* is a string of ``Y``, ``N`` and ``-`` with one character per
 option, option 1 first: ``"Y-N"`` matches every state in which option 1 is
 taken and option 3 is not.
@@ -18,7 +23,7 @@ NumPy array of codes at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,11 +53,13 @@ class ExprError(ValueError):
 class Expr:
     """A parsed expression: an operator and its operands, or an option."""
 
-    op: str  # "var", "const", "not", "and", "or", "implies", "iff"
+    op: str  # "var", "const", "cmp", "not", "and", "or", "implies", "iff"
     args: tuple[Expr, ...] = ()
-    index: int = -1  # option index for "var"
-    name: str = ""  # option name for "var"
+    index: int = -1  # option index for "var", quantity index for "cmp"
+    name: str = ""  # option name for "var", quantity name for "cmp"
     value: bool = False  # for "const"
+    compare: str = ""  # for "cmp": one of < <= > >= == !=
+    number: float = 0.0  # for "cmp"
 
     def options(self) -> frozenset[int]:
         """Indices (0-based) of the options the expression mentions."""
@@ -63,14 +70,33 @@ class Expr:
             out |= a.options()
         return out
 
-    def evaluate(self, codes: np.ndarray) -> np.ndarray:
-        """Truth value in each state of ``codes`` (an unsigned integer array)."""
+    def quantities(self) -> frozenset[int]:
+        """Indices of the quantities the expression compares."""
+        if self.op == "cmp":
+            return frozenset({self.index})
+        out: frozenset[int] = frozenset()
+        for a in self.args:
+            out |= a.quantities()
+        return out
+
+    def evaluate(self, codes: np.ndarray, values: Sequence[np.ndarray] | None = None) -> np.ndarray:
+        """Truth value in each state of ``codes`` (an unsigned integer array).
+
+        ``values[q]`` is quantity ``q`` (an array that broadcasts with
+        ``codes``), needed when the expression compares quantities.
+        """
         codes = np.asarray(codes, dtype=np.uint64)
         if self.op == "var":
             return ((codes >> np.uint64(self.index)) & np.uint64(1)).astype(bool)
         if self.op == "const":
             return np.full(codes.shape, self.value, dtype=bool)
-        vals = [a.evaluate(codes) for a in self.args]
+        if self.op == "cmp":
+            if values is None:
+                raise ValueError(f"{self.name!r} needs a value to compare")
+            x = np.asarray(values[self.index])
+            res = _COMPARE[self.compare](x, self.number)
+            return np.broadcast_to(res, np.broadcast_shapes(res.shape, codes.shape))
+        vals = [a.evaluate(codes, values) for a in self.args]
         if self.op == "not":
             return ~vals[0]
         if self.op == "and":
@@ -90,6 +116,8 @@ class Expr:
         p = _PREC[self.op]
         if self.op == "var":
             s = self.name
+        elif self.op == "cmp":
+            s = f"{self.name} {self.compare} {self.number:g}"
         elif self.op == "const":
             s = "true" if self.value else "false"
         elif self.op == "not":
@@ -103,7 +131,15 @@ class Expr:
         return f"({s})" if p < outer else s
 
 
-_PREC = {"iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "var": 6, "const": 6}
+_PREC = {"iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "var": 6, "const": 6, "cmp": 6}
+_COMPARE = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
 
 
 @dataclass(frozen=True)
@@ -114,9 +150,12 @@ class Pattern:
     care: int
     value: int
 
-    def evaluate(self, codes: np.ndarray) -> np.ndarray:
+    def evaluate(self, codes: np.ndarray, values: Sequence[np.ndarray] | None = None) -> np.ndarray:
         codes = np.asarray(codes, dtype=np.uint64)
         return (codes & np.uint64(self.care)) == np.uint64(self.value)
+
+    def quantities(self) -> frozenset[int]:
+        return frozenset()
 
     def options(self) -> frozenset[int]:
         return frozenset(i for i in range(len(self.text)) if self.text[i] != "-")
@@ -153,7 +192,10 @@ def parse_pattern(text: str, n_options: int) -> Pattern:
     return Pattern(t, care, value)
 
 
-_TOKEN = re.compile(r"\s*(?:(<->|<=>|->|=>|&&|\|\||[()!~&|])|([A-Za-z_][A-Za-z0-9_]*))")
+_TOKEN = re.compile(
+    r"\s*(?:(<->|<=>|->|=>|&&|\|\||<=|>=|==|!=|[()!~&|<>])|([A-Za-z_][A-Za-z0-9_]*)"
+    r"|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?))"
+)
 _WORD_OPS = {
     "not": "not",
     "and": "and",
@@ -178,6 +220,12 @@ _SYM_OPS = {
     "<=>": "iff",
     "(": "(",
     ")": ")",
+    "<": "cmp",
+    "<=": "cmp",
+    ">": "cmp",
+    ">=": "cmp",
+    "==": "cmp",
+    "!=": "cmp",
 }
 
 
@@ -192,10 +240,12 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
         if not m:
             col = pos + len(text[pos:]) - len(text[pos:].lstrip()) + 1
             raise ExprError(f"unexpected character {text[col - 1]!r} in {text!r}", column=col)
-        sym, word = m.group(1), m.group(2)
-        col = m.start(1 if sym else 2) + 1
+        sym, word, num = m.group(1), m.group(2), m.group(3)
+        col = m.start(1 if sym else 2 if word else 3) + 1
         if sym:
             out.append((_SYM_OPS[sym], sym, col))
+        elif num is not None:
+            out.append(("number", num, col))
         else:
             low = word.lower()
             out.append((_WORD_OPS.get(low, "name"), word, col))
@@ -205,9 +255,12 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
 
 
 class _Parser:
-    def __init__(self, text: str, names: Mapping[str, int]) -> None:
+    def __init__(
+        self, text: str, names: Mapping[str, int], quantities: Mapping[str, int] | None = None
+    ) -> None:
         self.text = text
         self.names = names
+        self.quantities = quantities or {}
         self.toks = _tokenize(text)
         self.i = 0
 
@@ -276,12 +329,28 @@ class _Parser:
         if kind in ("true", "false"):
             self.i += 1
             return Expr("const", value=kind == "true")
+        if kind == "name" and word in self.quantities and word not in self.names:
+            self.i += 1
+            op = self.peek()
+            if op[0] != "cmp":
+                raise ExprError(
+                    f"{word!r} is a number: compare it, e.g. '{word} >= 50', in {self.text!r}", column=col
+                )
+            self.i += 1
+            num = self.peek()
+            if num[0] != "number":
+                got = "the end" if num[0] == "end" else repr(num[1])
+                raise ExprError(f"expected a number after {op[1]!r} but found {got} in {self.text!r}", num[2])
+            self.i += 1
+            return Expr("cmp", index=self.quantities[word], name=word, compare=op[1], number=float(num[1]))
         if kind == "name":
             self.i += 1
             if word not in self.names:
-                hint = _closest(word, self.names)
+                known = {**self.names, **self.quantities}
+                hint = _closest(word, known)
                 extra = f"; did you mean {hint!r}?" if hint else ""
-                raise ExprError(f"unknown option {word!r} in {self.text!r}{extra}", column=col)
+                what = "option or issue" if self.quantities else "option"
+                raise ExprError(f"unknown {what} {word!r} in {self.text!r}{extra}", column=col)
             return Expr("var", index=self.names[word], name=word)
         got = "the end" if kind == "end" else repr(word)
         raise ExprError(
@@ -297,7 +366,7 @@ def _closest(word: str, names: Mapping[str, int]) -> str | None:
     return found[0] if found else None
 
 
-def parse(text: str, names: Mapping[str, int]) -> Expr:
+def parse(text: str, names: Mapping[str, int], quantities: Mapping[str, int] | None = None) -> Expr:
     """Parse ``text`` with option ``names`` mapped to 0-based option indices.
 
     >>> e = parse("a and not (b or c)", {"a": 0, "b": 1, "c": 2})
@@ -305,14 +374,22 @@ def parse(text: str, names: Mapping[str, int]) -> Expr:
     'a and not (b or c)'
     >>> e.evaluate(np.array([0b001, 0b011], dtype=np.uint64)).tolist()
     [True, False]
+
+    ``quantities`` maps names of numbers that may be compared:
+
+    >>> e = parse("a and x >= 50", {"a": 0}, {"x": 0})
+    >>> e.evaluate(np.array([1, 1], dtype=np.uint64), [np.array([40.0, 60.0])]).tolist()
+    [False, True]
     """
     if not isinstance(text, str):
         raise ExprError(f"an expression must be text, not {type(text).__name__}")
-    return _Parser(text, names).parse()
+    return _Parser(text, names, quantities).parse()
 
 
-def parse_condition(text: str, names: Mapping[str, int], n_options: int) -> Expr | Pattern:
+def parse_condition(
+    text: str, names: Mapping[str, int], n_options: int, quantities: Mapping[str, int] | None = None
+) -> Expr | Pattern:
     """An expression, or a Y/N/- pattern when the text is one."""
     if is_pattern(text) and text.strip() not in names:
         return parse_pattern(text, n_options)
-    return parse(text, names)
+    return parse(text, names, quantities)

@@ -29,6 +29,7 @@ from pydantic import (
 
 __all__ = [
     "Actor",
+    "Alternative",
     "Conflict",
     "DecisionMaker",
     "Estimate",
@@ -44,6 +45,7 @@ __all__ = [
     "StateChoice",
     "StateRef",
     "Statement",
+    "UncertainPair",
 ]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -179,6 +181,13 @@ class Statement(_Frozen):
     )
     note: str | None = None
     provenance: ProvenanceField = None
+    probability: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Probability that the statement holds (uncertain preferences; `scenarios` only). "
+        "When it does not, the statement is dropped from the prioritisation for that sample.",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -209,22 +218,36 @@ StateChoiceField = Annotated[
 ]
 
 
-class Preferences(_Frozen):
-    """A decision maker's preferences: option prioritisation or a ranking of states.
+def _pair_shorthand(v: Any) -> Any:
+    return {"states": v} if isinstance(v, list) else v
 
-    Option prioritisation (Fang, Hipel, Kilgour & Peng 2003): statement ``j``
-    of ``K`` (0-based, most important first) weighs ``2**(K-1-j)``; a state's
-    score is the sum of the weights of the statements true in it; equal scores
-    are ties.  A ranking lists the feasible states best first; a list inside the
-    ranking is a group of equally preferred states.
-    """
 
+class UncertainPair(_Frozen):
+    """Two states whose order is uncertain: ``states[0]`` is preferred to
+    ``states[1]`` with probability ``p`` (``p = 0.5``: the order is unknown, Li,
+    Hipel, Kilgour & Fang 2004; other values: probabilistic preference, Rêgo &
+    dos Santos 2015).  Used by ``scenarios``; the point analysis keeps the
+    order of the preferences as written."""
+
+    states: tuple[StateRef, StateRef]
+    p: float = Field(0.5, ge=0.0, le=1.0, description="Probability that the first state is preferred.")
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+
+UncertainPairField = Annotated[
+    UncertainPair,
+    BeforeValidator(_pair_shorthand, json_schema_input_type=list[StateRef] | UncertainPair),
+]
+
+
+class _PreferenceForm(_Frozen):
     prioritization: list[StatementField] | None = None
     ranking: list[StateRef | list[StateRef]] | None = None
     provenance: ProvenanceField = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Preferences:
+    def _exactly_one(self) -> _PreferenceForm:
         if (self.prioritization is None) == (self.ranking is None):
             raise ValueError(
                 "give either 'prioritization' (ordered statements) or 'ranking' "
@@ -233,6 +256,53 @@ class Preferences(_Frozen):
         if self.prioritization is not None and not self.prioritization:
             raise ValueError("'prioritization' is empty: give at least one statement")
         return self
+
+
+class Alternative(_PreferenceForm):
+    """Another possible preference ordering of a decision maker, with its probability."""
+
+    weight: float = Field(..., gt=0.0, le=1.0, description="Probability that this ordering is the true one.")
+    note: str | None = None
+
+
+class Preferences(_PreferenceForm):
+    """A decision maker's preferences: option prioritisation or a ranking of states.
+
+    Option prioritisation (Fang, Hipel, Kilgour & Peng 2003): statement ``j``
+    of ``K`` (0-based, most important first) weighs ``2**(K-1-j)``; a state's
+    score is the sum of the weights of the statements true in it; equal scores
+    are ties.  A ranking lists the feasible states best first; a list inside the
+    ranking is a group of equally preferred states.
+
+    Uncertain preferences (used by ``scenarios``; every other analysis uses
+    the preferences as written): a statement's ``probability``;
+    ``alternatives``, other orderings with their weights (the ordering as
+    written has the remaining weight); ``uncertain``, pairs of states whose
+    order is unknown or holds with a probability.
+    """
+
+    alternatives: list[Alternative] = Field(
+        default_factory=list,
+        description="Other possible orderings with their probabilities; the one written above has the rest.",
+    )
+    uncertain: list[UncertainPairField] = Field(
+        default_factory=list, description="Pairs of states whose order is uncertain."
+    )
+
+    @model_validator(mode="after")
+    def _alternatives_weigh_at_most_one(self) -> Preferences:
+        total = sum(a.weight for a in self.alternatives)
+        if total > 1.0 + 1e-9:
+            raise ValueError(
+                f"the weights of the alternatives add up to {total:g}, more than 1: they are probabilities, "
+                "and the preferences as written take the rest (1 minus their sum)"
+            )
+        return self
+
+    @property
+    def base_weight(self) -> float:
+        """Probability of the preferences as written (1 minus the alternatives' weights)."""
+        return max(0.0, 1.0 - sum(a.weight for a in self.alternatives))
 
 
 def _preferences_shorthand(v: Any) -> Any:
@@ -366,12 +436,104 @@ def _estimate_shorthand(v: Any) -> Any:
     return {"value": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
+_DISTRIBUTIONS = ("uniform", "triangular", "normal", "beta")
+
+
 class Estimate(_Frozen):
-    """A number (position, salience, capability, reference point) and where it comes from."""
+    """A number (position, salience, capability, reference point) and where it comes from.
+
+    It may be uncertain, with one distribution (used by ``scenarios``; every
+    other analysis uses ``value``):
+
+    - ``uniform: [low, high]``;
+    - ``triangular: [low, mode, high]``;
+    - ``normal: [mean, sd]``, truncated to ``bounds`` (default: the natural
+      range — an issue's scale for positions and reference points, ≥ 0 for
+      capabilities and saliences);
+    - ``beta: [a, b]`` on ``bounds`` (default: an issue's scale for
+      positions and reference points, else 0–1).
+
+    ``value`` defaults to the distribution's centre (midpoint, mode, mean).
+    """
 
     value: float
     note: str | None = None
     provenance: ProvenanceField = None
+    uniform: tuple[float, float] | None = None
+    triangular: tuple[float, float, float] | None = None
+    normal: tuple[float, float] | None = None
+    beta: tuple[float, float] | None = None
+    bounds: tuple[float, float] | None = Field(
+        None, description="Truncation of a normal, support of a beta distribution."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _centre(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "value" not in data:
+            for kind in _DISTRIBUTIONS:
+                spec = data.get(kind)
+                if isinstance(spec, list | tuple) and all(isinstance(x, int | float) for x in spec):
+                    centre = _centre_of(kind, [float(x) for x in spec], data.get("bounds"))
+                    if centre is not None:
+                        return {**data, "value": centre}
+        return data
+
+    @model_validator(mode="after")
+    def _valid_distribution(self) -> Estimate:
+        given = [k for k in _DISTRIBUTIONS if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one distribution, not {' and '.join(given)}")
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"bounds {list(self.bounds)}: the lower bound must be below the upper one")
+        if self.uniform is not None:
+            lo, hi = self.uniform
+            if lo > hi:
+                raise ValueError(f"uniform range {[lo, hi]}: low > high; write [low, high] with low ≤ high")
+            self._value_within(lo, hi, "uniform range")
+        if self.triangular is not None:
+            lo, mode, hi = self.triangular
+            if not lo <= mode <= hi:
+                raise ValueError(
+                    f"triangular {[lo, mode, hi]}: write [low, mode, high] with low ≤ mode ≤ high"
+                )
+            self._value_within(lo, hi, "triangular range")
+        if self.normal is not None:
+            _, sd = self.normal
+            if sd < 0:
+                raise ValueError(
+                    f"normal {list(self.normal)}: the spread (sd) {sd:g} is negative; give sd ≥ 0"
+                )
+        if self.beta is not None:
+            a, b = self.beta
+            if a <= 0 or b <= 0:
+                raise ValueError(f"beta {[a, b]}: both shape parameters must be > 0")
+        if self.bounds is not None and self.distribution is not None:
+            self._value_within(*self.bounds, "bounds")
+        return self
+
+    def _value_within(self, lo: float, hi: float, what: str) -> None:
+        if not lo <= self.value <= hi:
+            raise ValueError(f"value {self.value:g} lies outside its {what} {lo:g}–{hi:g}")
+
+    @property
+    def distribution(self) -> str | None:
+        """The kind of distribution, or None for a fixed number."""
+        return next((k for k in _DISTRIBUTIONS if getattr(self, k) is not None), None)
+
+
+def _centre_of(kind: str, spec: list[float], bounds: Any) -> float | None:
+    if kind == "uniform" and len(spec) == 2:
+        return (spec[0] + spec[1]) / 2
+    if kind == "triangular" and len(spec) == 3:
+        return spec[1]
+    if kind == "normal" and len(spec) == 2:
+        return spec[0]
+    if kind == "beta" and len(spec) == 2 and isinstance(bounds, list | tuple) and len(bounds) == 2:
+        a, b = spec
+        if a > 0 and b > 0:
+            return float(bounds[0]) + (float(bounds[1]) - float(bounds[0])) * a / (a + b)
+    return None
 
 
 EstimateField = Annotated[

@@ -26,7 +26,7 @@ from functools import cached_property
 import numpy as np
 
 from .errors import AnalysisRefused, ModelError
-from .expr import ExprError, parse_condition, parse_pattern
+from .expr import Expr, ExprError, Pattern, parse_condition, parse_pattern
 from .model import Conflict, Preferences, StateRef
 
 __all__ = [
@@ -689,11 +689,9 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
     if conflict.observed is not None:
         ob = _resolve_state(conflict.observed.state, codes, index_of, n_opt, ("observed",))
     scen: dict[str, np.ndarray] = {}
-    for name, sc in conflict.scenarios.items():
-        try:
-            scen[name] = parse_condition(sc.when, names, n_opt).evaluate(codes)
-        except ExprError as e:
-            raise ModelError(str(e), ("scenarios", name, "when"), "Write it over the option names.") from None
+    for name, cond in scenario_conditions(conflict).items():
+        if not cond.quantities():  # predicates on issue outcomes label states only in `scenarios`
+            scen[name] = cond.evaluate(codes)
 
     return StateSpace(
         conflict=conflict,
@@ -707,6 +705,23 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
         scenarios=scen,
         _lookup=lookup,
     )
+
+
+def scenario_conditions(conflict: Conflict) -> dict[str, Expr | Pattern]:
+    """The parsed ``when`` of every scenario: over option names and issue names
+    (an issue's forecast outcome, compared with a number)."""
+    names = {n: i for i, n in enumerate(conflict.option_names)}
+    quantities = {k: i for i, k in enumerate(conflict.issues)}
+    out: dict[str, Expr | Pattern] = {}
+    for name, sc in conflict.scenarios.items():
+        try:
+            out[name] = parse_condition(sc.when, names, len(names), quantities)
+        except ExprError as e:
+            hint = "Write it over the option names" + (
+                " and issue outcomes (e.g. 'territory >= 60')." if quantities else "."
+            )
+            raise ModelError(str(e), ("scenarios", name, "when"), hint) from None
+    return out
 
 
 def expression_mask(space: StateSpace, text: str) -> np.ndarray:

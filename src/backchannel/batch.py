@@ -1,0 +1,179 @@
+"""Stability and status-quo reachability for many preference samples at once.
+
+The moves of a compiled :class:`~backchannel.statespace.StateSpace` do not
+depend on preferences, so a batch of payoff arrays (samples × decision makers
+× states) is evaluated against one compiled model with array operations over
+the whole batch.  The definitions are those of :mod:`backchannel.engine`
+(Nash, GMR, SMR, SEQ; SIM falls back to the engine, sample by sample) and of
+:func:`backchannel.evolution.evolution` (unilateral improvements from the
+status quo); the tests check both against those implementations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from .engine import CONCEPTS, stability_matrix
+from .statespace import Moves, StateSpace
+
+__all__ = ["batch_distance", "batch_stability", "dense_rank"]
+
+_INF = np.iinfo(np.int32).max
+_NEG = np.iinfo(np.int32).min
+
+
+def dense_rank(scores: np.ndarray) -> np.ndarray:
+    """Dense ranks (0 = lowest) along the last axis of a 2-D array.
+
+    >>> dense_rank(np.array([[5, 1, 5, 3]])).tolist()
+    [[2, 0, 2, 1]]
+    """
+    order = np.argsort(scores, axis=1, kind="stable")
+    s = np.take_along_axis(scores, order, axis=1)
+    step = np.zeros(s.shape, dtype=np.int32)
+    step[:, 1:] = s[:, 1:] != s[:, :-1]
+    ranks = np.cumsum(step, axis=1, dtype=np.int32)
+    out = np.empty_like(ranks)
+    np.put_along_axis(out, order, ranks, axis=1)
+    return out
+
+
+def _reduce_rows(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: int) -> np.ndarray:
+    """``ufunc``-reduce ``values`` (samples × moves) over each CSR row of states."""
+    b = values.shape[0]
+    n = len(indptr) - 1
+    out = np.full((b, n), empty, dtype=np.int32)
+    nonempty = indptr[1:] > indptr[:-1]
+    if values.shape[1] and nonempty.any():
+        out[:, nonempty] = ufunc.reduceat(values, indptr[:-1][nonempty], axis=1)
+    return out
+
+
+def _reachable_min(
+    moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
+) -> np.ndarray:
+    """Batched :func:`backchannel.engine.reachable_min`: per sample and state,
+    the minimum of ``value`` over the states reached by a legal sequence of the
+    movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
+    moves each may make (SEQ: its improvements)."""
+    b, n = value.shape
+    h = len(moves)
+    if h == 0:
+        return np.full((b, n), _INF, dtype=np.int32)
+    value = value.astype(np.int32)
+    tv = []
+    for j, m in enumerate(moves):
+        t = value[:, m.targets]
+        if allowed is not None:
+            t = np.where(allowed[j], t, _INF)
+        tv.append(t)
+    after = [np.full((b, n), _INF, dtype=np.int32) for _ in range(h)]
+    while True:
+        w = np.empty((h, b, n), dtype=np.int32)
+        for j, m in enumerate(moves):
+            if h > 1:
+                vals = np.minimum(tv[j], after[j][:, m.targets])
+                if allowed is not None:
+                    vals = np.where(allowed[j], vals, _INF)
+            else:
+                vals = tv[j]
+            w[j] = _reduce_rows(vals, m.indptr, np.minimum, _INF)
+        if h == 1:
+            return w[0]
+        arg = np.argmin(w, axis=0)
+        best = np.take_along_axis(w, arg[None], axis=0)[0]
+        np.put_along_axis(w, arg[None], _INF, axis=0)
+        second = w.min(axis=0)
+        changed = False
+        for j in range(h):
+            new = np.where(arg == j, second, best)
+            if not changed and not np.array_equal(new, after[j]):
+                changed = True
+            after[j] = new
+        if not changed:
+            return best
+
+
+def _improving(space: StateSpace, payoffs: np.ndarray, d: int) -> np.ndarray:
+    m = space.moves[d]
+    p = payoffs[:, d, :]
+    return p[:, m.targets] > p[:, m.sources]
+
+
+def batch_stability(
+    space: StateSpace, payoffs: np.ndarray, concepts: Sequence[str] = ("nash",)
+) -> dict[str, np.ndarray]:
+    """Stability of every state for every decision maker, per sample.
+
+    ``payoffs`` has shape (samples, decision makers, states), higher is better.
+    Returns ``{concept: bool array (samples, decision makers, states)}``,
+    equal to :func:`backchannel.engine.stability_matrix` on each sample.
+    """
+    unknown = [c for c in concepts if c not in CONCEPTS]
+    if unknown:
+        raise ValueError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
+    payoffs = np.asarray(payoffs, dtype=np.int32)
+    b, n_dm, n = payoffs.shape
+    out = {c: np.ones((b, n_dm, n), dtype=bool) for c in concepts}
+    ui = [_improving(space, payoffs, d) for d in range(n_dm)]
+    for k in range(n_dm):
+        p = payoffs[:, k, :]
+        mk = space.moves[k]
+        others = [j for j in range(n_dm) if j != k]
+
+        # the best a UI of k reaches, after the opponents' answer: NEG where k has no UI
+        def worst(v: np.ndarray, mk: Moves = mk, k: int = k) -> np.ndarray:
+            return _reduce_rows(np.where(ui[k], v[:, mk.targets], _NEG), mk.indptr, np.maximum, _NEG)
+
+        if "nash" in concepts:
+            has_ui = _reduce_rows(ui[k].astype(np.int32), mk.indptr, np.maximum, 0) > 0
+            out["nash"][:, k] = ~has_ui
+        if "gmr" in concepts:
+            v = _reachable_min([space.moves[j] for j in others], p, None)
+            out["gmr"][:, k] = worst(v) <= p
+        if "smr" in concepts:
+            g = np.maximum(p, _reduce_rows(p[:, mk.targets], mk.indptr, np.maximum, _NEG))
+            v = _reachable_min([space.moves[j] for j in others], g, None)
+            out["smr"][:, k] = worst(v) <= p
+        if "seq" in concepts:
+            v = _reachable_min([space.moves[j] for j in others], p, [ui[j] for j in others])
+            out["seq"][:, k] = worst(v) <= p
+    if "sim" in concepts:
+        for s in range(b):
+            out["sim"][s] = stability_matrix(replace(space, payoffs=payoffs[s]), ["sim"])["sim"]
+    return out
+
+
+def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.ndarray:
+    """Per sample, the number of unilateral improvements (by any decision
+    maker) needed to reach each state from ``start``; -1 where unreachable.
+
+    The batched form of :func:`backchannel.evolution.evolution` without
+    coalitions.
+    """
+    payoffs = np.asarray(payoffs, dtype=np.int32)
+    b, n_dm, n = payoffs.shape
+    src = np.concatenate([space.moves[d].sources for d in range(n_dm)])
+    tgt = np.concatenate([space.moves[d].targets for d in range(n_dm)])
+    ok = np.concatenate([_improving(space, payoffs, d) for d in range(n_dm)], axis=1)
+    order = np.argsort(tgt, kind="stable")
+    src, tgt, ok = src[order], tgt[order], ok[:, order]
+    counts = np.bincount(tgt, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    dist = np.full((b, n), -1, dtype=np.int32)
+    dist[:, start] = 0
+    frontier = np.zeros((b, n), dtype=bool)
+    frontier[:, start] = True
+    level = 0
+    while frontier.any():
+        active = frontier[:, src] & ok
+        hit = _reduce_rows(active.astype(np.int32), indptr, np.maximum, 0) > 0
+        new = hit & (dist < 0)
+        level += 1
+        dist[new] = level
+        frontier = new
+    return dist
