@@ -260,6 +260,7 @@ class _Parser:
     ) -> None:
         self.text = text
         self.names = names
+        self.allow_quantities = quantities is not None
         self.quantities = quantities or {}
         self.toks = _tokenize(text)
         self.i = 0
@@ -349,7 +350,7 @@ class _Parser:
                 known = {**self.names, **self.quantities}
                 hint = _closest(word, known)
                 extra = f"; did you mean {hint!r}?" if hint else ""
-                what = "option or issue" if self.quantities else "option"
+                what = "option or issue" if self.allow_quantities else "option"
                 raise ExprError(f"unknown {what} {word!r} in {self.text!r}{extra}", column=col)
             return Expr("var", index=self.names[word], name=word)
         got = "the end" if kind == "end" else repr(word)

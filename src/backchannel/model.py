@@ -477,6 +477,11 @@ class Estimate(_Frozen):
                     centre = _centre_of(kind, [float(x) for x in spec], data.get("bounds"))
                     if centre is not None:
                         return {**data, "value": centre}
+                    if kind == "beta":
+                        raise ValueError(
+                            "a beta distribution without 'bounds' needs a 'value' (the point estimate "
+                            "used outside scenarios), or give its bounds, e.g. bounds: [0, 100]"
+                        )
         return data
 
     @model_validator(mode="after")

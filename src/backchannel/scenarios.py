@@ -80,7 +80,9 @@ def wilson(p: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     z2 = Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * np.sqrt(np.maximum(p * (1 - p), 0) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    low = np.where(p <= 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(p >= 1, 1.0, np.clip(centre + half, 0, 1))
+    return low, high
 
 
 def _r(x: float, nd: int = 6) -> float:
