@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -89,7 +89,7 @@ def scenarios_command(
 
         store = open_store(db)
     bar = ProgressBar("scenarios")
-    with located(case), _closing(bar):
+    with located(case), _closing(bar), store if store is not None else nullcontext():
         result = scenarios(
             case,
             samples=samples,
