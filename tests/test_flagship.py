@@ -60,8 +60,16 @@ def test_structure(result: bc.StabilityResult) -> None:
         "diplomatic_breakdown",
         "frozen_conflict",
         "renewed_escalation",
+        "talks_continue",  # the analyst's fifth bucket: the present format goes on
     }
     assert result.space.status_quo is not None
+
+
+def test_scenarios_partition_the_states(result: bc.StabilityResult) -> None:
+    """With the fifth bucket every state falls in exactly one named future, so
+    `scenarios` leaves only unresolved samples unclassified."""
+    masks = np.array(list(result.space.scenarios.values()))
+    assert (masks.sum(axis=0) == 1).all()
 
 
 def test_scenarios_are_mutually_exclusive_and_each_possible(result: bc.StabilityResult) -> None:

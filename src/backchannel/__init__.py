@@ -10,6 +10,8 @@ The public API is small: load a case, analyse it, read typed results.
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -33,6 +35,7 @@ __all__ = [
     "inverse",
     "limited_move",
     "load_case",
+    "scenarios",
     "stability",
 ]
 
@@ -48,14 +51,31 @@ _LAZY = {
     "compile_case": "analysis",
     "stability": "analysis",
     "load_case": "casefile",
-    "hypergame": "hypergame",
-    "inverse": "inverse",
     "coalition_stability": "coalitions",
     "coalition_search": "coalitions",
-    "evolution": "evolution",
-    "limited_move": "limited_move",
     "forecast": "bargaining.forecast",
+    "evolution": "evolution",
+    "hypergame": "hypergame",
+    "inverse": "inverse",
+    "limited_move": "limited_move",
+    "scenarios": "scenarios",
 }
+
+# Functions named like their modules: once a submodule is imported, the import
+# system binds the package attribute of its name to the module, which would
+# hide the function (``bc.evolution`` would become the module). For these
+# names the package keeps answering with the function.
+_SAME_NAME = frozenset({"evolution", "hypergame", "inverse", "limited_move", "scenarios"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SAME_NAME and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:
     from .analysis import compile_case, stability
@@ -70,6 +90,7 @@ if TYPE_CHECKING:
     from .limited_move import limited_move
     from .model import Conflict
     from .results import StabilityResult
+    from .scenarios import scenarios
     from .statespace import StateSpace, compile_conflict
 
 
