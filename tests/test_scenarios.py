@@ -237,6 +237,26 @@ def test_dask_local_cluster_equals_in_process() -> None:
     assert a.to_json() == b.to_json()
 
 
+def test_dask_existing_scheduler_equals_in_process() -> None:
+    distributed = pytest.importorskip("distributed")
+    a = scenarios("ukraine-backchannel", samples=300, seed=6, batch_size=100)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        b = scenarios(
+            "ukraine-backchannel", samples=300, seed=6, batch_size=100, scheduler=cluster.scheduler_address
+        )
+    assert a.to_json() == b.to_json()
+    assert b.backend == "dask"
+
+
+def test_unreachable_scheduler(run_cli: RunCli) -> None:
+    code, _, err = run_cli(
+        ["scenarios", "elmira", "-n", "10", "--no-store", "--scheduler", "tcp://127.0.0.1:1"]
+    )
+    assert code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in err, err
+
+
 def test_stored_run_resumes_after_an_interruption(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/runs.sqlite"
     whole = scenarios("ukraine-backchannel", samples=500, seed=9, batch_size=100)

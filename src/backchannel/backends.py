@@ -106,7 +106,7 @@ def _dask(
     try:
         if scheduler:
             try:
-                client = distributed.Client(scheduler, timeout="10s")
+                client = distributed.Client(scheduler, timeout="5s")
             except (OSError, TimeoutError) as e:
                 raise BackchannelError(
                     f"cannot reach the Dask scheduler at {scheduler}: {e}",
