@@ -1,0 +1,161 @@
+"""Live validation of case text, as the user types: every problem, located."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..casefile import case_error
+from ..errors import AnalysisRefused, CaseError, ModelError
+from .cases import CaseCache, CaseText, fast_yaml, too_large
+from .problems import ApiError, located_entry
+
+if TYPE_CHECKING:
+    from ..model import Conflict
+
+__all__ = ["validate_case"]
+
+
+def _entry(e: CaseError | ApiError) -> dict[str, Any]:
+    if isinstance(e, ApiError):
+        return located_entry(e.message, e.loc, e.line, e.hint)
+    return located_entry(e.message, e.loc, e.line, e.hint)
+
+
+def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
+    """Every structural (pydantic) error of a YAML/JSON case, one per place, located.
+
+    Empty when the text does not even parse as a mapping (the loader's own
+    error says why) or when the structure is valid.
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    from ..casefile import _clean_loc, _line_for, _lines_of, _Loader, _pydantic_message
+    from ..model import Conflict
+
+    fast = fast_yaml(case.text) if case.fmt == "yaml" else None
+    try:
+        if fast is not None:
+            data = fast[0]
+        else:
+            data = json.loads(case.text) if case.fmt == "json" else yaml.load(case.text, Loader=_Loader)
+    except Exception:  # the loader reports it
+        return []
+    if not isinstance(data, dict):
+        return []
+    try:
+        Conflict.model_validate(data)
+    except ValidationError as e:
+        lines = fast[1] if fast is not None else _lines_of(case.text) if case.fmt == "yaml" else {}
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[Any, ...]] = set()
+        for err in e.errors():
+            loc = _clean_loc(data, err["loc"])
+            if loc in seen:  # the members of a union fail at the same place: keep the first
+                continue
+            seen.add(loc)
+            msg, hint = _pydantic_message(dict(err), loc)
+            out.append(located_entry(msg, loc, _line_for(lines, loc), hint))
+        return out
+    except RecursionError:
+        return []
+    return []
+
+
+def _summary(conflict: Conflict, states: int | None, status_quo: int | None) -> dict[str, Any]:
+    return {
+        "title": conflict.title,
+        "decision_makers": len(conflict.decision_makers),
+        "options": conflict.n_options,
+        "states": states,
+        "status_quo": status_quo,
+        "perceptions": len(conflict.perceptions),
+        "issues": len(conflict.issues),
+        "actors": len(conflict.actors),
+    }
+
+
+def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str, Any]:
+    """``{"ok", "errors", "warnings", "audit", "summary"}`` for a case text.
+
+    Structural errors are all reported (one per place); the checks that need
+    a valid structure (names in expressions, rankings, feasibility,
+    perceptions, issues and actors) stop at their first error.
+    """
+    errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    out: dict[str, Any] = {
+        "ok": False,
+        "errors": errors,
+        "warnings": warnings,
+        "audit": None,
+        "summary": None,
+    }
+    try:
+        conflict, lines = cache.parse(case)
+    except ApiError as e:
+        errors.append(_entry(e))
+        return out
+    except CaseError as e:
+        errors.extend((_schema_errors(case) if case.fmt in ("yaml", "json") else []) or [_entry(e)])
+        return out
+
+    states = status_quo = None
+    if not conflict.decision_makers and not (conflict.issues or conflict.actors):
+        errors.append(
+            located_entry(
+                "the case has neither decision makers nor issues and actors",
+                ("decision_makers",),
+                lines.get(("decision_makers",)),
+                "Give decision makers with options (graph model) and/or issues and actors (bargaining).",
+            )
+        )
+    if conflict.decision_makers:
+        try:
+            space = cache.space(case, max_states)
+            states = space.n_states
+            status_quo = None if space.status_quo is None else space.status_quo + 1
+            if conflict.perceptions:
+                from ..hypergame import perceived_game
+
+                try:
+                    for name, per in conflict.perceptions.items():
+                        perceived_game(space, name)
+                        for other in per.about:
+                            perceived_game(space, name, other)
+                except ModelError as e:
+                    raise case_error(case.display, lines, e) from None
+        except CaseError as e:
+            errors.append(_entry(e))
+        except ApiError as e:  # too large for the workbench: a warning, the case itself is fine
+            warnings.append(_entry(e))
+        except AnalysisRefused as e:
+            warnings.append(_entry(too_large(e, max_states)))
+    if conflict.issues or conflict.actors:
+        from ..bargaining.data import bargaining_data
+
+        try:
+            bargaining_data(conflict)
+        except ModelError as e:
+            errors.append(_entry(case_error(case.display, lines, e)))
+    if case.fmt == "gmcr":
+        from ..gmcrplus import gmcr_warnings
+
+        for w in gmcr_warnings(json.loads(case.text), case.display):
+            warnings.append(located_entry(w))
+
+    from ..provenance import provenance_report
+
+    rep = provenance_report(conflict)
+    warnings.extend(located_entry(p) for p in rep.problems)
+    out["audit"] = {
+        "cited": rep.cited,
+        "estimates": rep.estimates,
+        "missing": len(rep.missing),
+        "missing_at": rep.missing[:100],
+        "problems": rep.problems,
+    }
+    out["summary"] = _summary(conflict, states, status_quo)
+    out["ok"] = not errors
+    return out
