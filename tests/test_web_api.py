@@ -421,6 +421,10 @@ def test_job_runs_to_done(client: TestClient) -> None:
     res = j["result"]
     assert res["samples"] == 200 and res["seed"] == 3
     assert abs(sum(s["p"] for s in res["scenarios"].values()) - 1) < 1e-6
+    # the same as the command line's and the library's answer for that seed
+    from backchannel.scenarios import scenarios
+
+    assert res == scenarios("ukraine-backchannel", samples=200, seed=3).to_dict()
 
     runs = client.get("/api/runs").json()
     assert runs[0]["id"] == run and runs[0]["status"] == "done" and "result" not in runs[0]

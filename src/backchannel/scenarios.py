@@ -391,7 +391,8 @@ def _run(
     run_batches(task, todo, got, backend=backend, workers=workers, scheduler=scheduler, cancel=cancel)
     outputs = [unpack(payloads[i]) for i in range(n_batches)]
     case_hash = hashlib.sha256(text.encode()).hexdigest()
-    params = {k: v for k, v in settings.items() if k not in ("seed",)}
+    # what shapes the numbers (the size limit max_states does not)
+    params = {k: v for k, v in settings.items() if k not in ("seed", "max_states")}
     result = aggregate(prep, outputs, case_hash, params)
     object.__setattr__(result, "seconds", time.perf_counter() - t0)
     object.__setattr__(result, "backend", "dask" if scheduler else backend)

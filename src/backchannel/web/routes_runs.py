@@ -64,8 +64,10 @@ def _launch(svc: Services, store: RunStore, job: Any, run_id: int) -> dict[str, 
     return {"job": job.id, "run": run_id}
 
 
-#: Samples per batch of a web scenario run: progress and cancellation act between batches.
-BATCH_SIZE = 100
+#: Samples per batch of a web scenario run: progress and cancellation act between
+#: batches. The command line's default, so that a run started here and one started
+#: there with the same seed give the same result.
+BATCH_SIZE = 250
 
 
 def _new_run(svc: Services, case: CaseText, body: JobRequest) -> dict[str, Any]:

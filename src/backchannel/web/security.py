@@ -152,8 +152,16 @@ class SecurityMiddleware:
         request = Request(scope)
         https = _is_https(scope)
         cookie_csrf = request.cookies.get(CSRF_COOKIE)
-        new_csrf = None if _valid_csrf(cookie_csrf) else secrets.token_urlsafe(32)
-        csrf = new_csrf or cookie_csrf
+        path = scope["path"]
+        # A new CSRF cookie comes only with pages and GET /api/session: were it
+        # set on every response, parallel requests (assets, API calls) could
+        # each set a different one, and the last to arrive would no longer
+        # match the token in a form the user is about to send.
+        issues_cookie = path == "/api/session" or not (
+            path.startswith(("/api/", "/static/")) or path in ("/favicon.ico", "/favicon.svg", "/login.css")
+        )
+        new_csrf = None if _valid_csrf(cookie_csrf) or not issues_cookie else secrets.token_urlsafe(32)
+        csrf = new_csrf or cookie_csrf or ""
         scope.setdefault("state", {})
         scope["state"]["csrf"] = csrf
         api = scope["path"].startswith("/api/")
