@@ -9,6 +9,10 @@
 Every backend calls :func:`backchannel.montecarlo.compute_batch` with the
 same task text and batch index, and results are put together in index
 order, so the backend and the number of workers never change a result.
+The process pool and Dask get tasks of about a second
+(:data:`TASK_SECONDS`): the first batch is computed here and timed, and the
+rest are grouped into tasks of as many batches as fit in that time (the
+batches, and so the result, stay the same).
 Workers are single-threaded (BLAS and OpenMP threads set to 1); on Dask the
 nanny's pre-spawn environment is replaced, dropping its
 ``MALLOC_TRIM_THRESHOLD_`` setting, which made NumPy-heavy tasks 2–3 times
@@ -28,6 +32,8 @@ from .montecarlo import compute_batch, task_hash
 __all__ = ["BACKENDS", "Cancelled", "run_batches"]
 
 BACKENDS = ("inprocess", "processes", "dask")
+TASK_SECONDS = 1.0
+MAX_BATCHES_PER_TASK = 64
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 OnBatch = Callable[[int, bytes, float], None]
@@ -52,10 +58,26 @@ def _inprocess(task: str, indices: Sequence[int], on_batch: OnBatch, cancel: thr
         on_batch(i, payload, time.perf_counter() - t0)
 
 
-def _timed(task: str, index: int) -> tuple[int, bytes, float]:
-    t0 = time.perf_counter()
-    payload = compute_batch(task, index)
-    return index, payload, time.perf_counter() - t0
+def _timed(task: str, indices: Sequence[int]) -> list[tuple[int, bytes, float]]:
+    """Compute several batches (one task), each timed."""
+    out = []
+    for index in indices:
+        t0 = time.perf_counter()
+        payload = compute_batch(task, index)
+        out.append((index, payload, time.perf_counter() - t0))
+    return out
+
+
+def _grouped(
+    task: str, indices: Sequence[int], on_batch: OnBatch, cancel: threading.Event | None
+) -> list[list[int]]:
+    """Compute the first batch here, timed, and group the others into tasks of about a second."""
+    _check_cancel(cancel)
+    first, rest = indices[0], list(indices[1:])
+    ((i, payload, seconds),) = _timed(task, [first])
+    on_batch(i, payload, seconds)
+    per_task = int(min(MAX_BATCHES_PER_TASK, max(1, TASK_SECONDS / max(seconds, 1e-3))))
+    return [rest[k : k + per_task] for k in range(0, len(rest), per_task)]
 
 
 def _worker_init() -> None:
@@ -70,14 +92,18 @@ def _processes(
 
     n = workers or os.cpu_count() or 1
     ctx = mp.get_context("spawn")
+    groups = _grouped(task, indices, on_batch, cancel)
+    if not groups:
+        return
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
-        pending = {pool.submit(_timed, task, i) for i in indices}
+        pending = {pool.submit(_timed, task, g) for g in groups}
         try:
             while pending:
                 _check_cancel(cancel)
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for f in sorted(done, key=lambda f: f.result()[0]):
-                    on_batch(*f.result())
+                for f in done:
+                    for item in f.result():
+                        on_batch(*item)
         except BaseException:
             for f in pending:
                 f.cancel()
@@ -122,13 +148,16 @@ def _dask(
             client = distributed.Client(cluster)
         with client:
             tag = task_hash(task)
+            groups = _grouped(task, indices, on_batch, cancel)
             futures = [
-                client.submit(_timed, task, i, key=f"backchannel-{tag}-{i}", pure=False) for i in indices
+                client.submit(_timed, task, g, key=f"backchannel-{tag}-{g[0]}-{g[-1]}", pure=False)
+                for g in groups
             ]
             try:
                 for fut in distributed.as_completed(futures):
                     _check_cancel(cancel)
-                    on_batch(*fut.result())
+                    for item in fut.result():
+                        on_batch(*item)
             except BaseException:
                 client.cancel(futures)
                 raise

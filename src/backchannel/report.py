@@ -1064,10 +1064,19 @@ def _scenarios_section(res: Mapping[str, Any], title: str) -> str:
                     _p(_fnum(x.get("low"))),
                     _p(_fnum(x.get("high"))),
                     _p(_fnum(x.get("swing"))),
+                    {True: "yes", False: "no (noise)"}.get(x.get("significant"), "—"),  # type: ignore[arg-type]
                 ]
             )
         out.append(
-            _table(["Input", "Kind", "Scenario", "Input low", "Input high", "Swing"], rows, num=(3, 4, 5))
+            _table(
+                ["Input", "Kind", "Scenario", "Input low", "Input high", "Swing", "Beyond noise"],
+                rows,
+                num=(3, 4, 5),
+            )
+        )
+        out.append(
+            '<p class="note">Beyond noise: whether a two-sided 5% test, corrected for the number of '
+            "inputs and scenarios looked at, tells the swing from sampling noise.</p>"
         )
     conv = res.get("convergence")
     if isinstance(conv, Sequence) and not isinstance(conv, str) and conv:

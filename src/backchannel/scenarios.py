@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import special
 
 from .backends import BACKENDS, Cancelled, run_batches
 from .casefile import resolve_case_path
@@ -227,6 +228,9 @@ def _sensitivity(
 ) -> list[dict[str, Any]]:
     n = classes.shape[0]
     overall = classes.mean(axis=0)
+    # more than sampling noise: a two-sided 5% test, Bonferroni-corrected over
+    # every (input, scenario) pair looked at
+    z_crit = float(special.ndtri(1 - 0.05 / (2 * max(1, len(prep.inputs) * len(names)))))
     rows: list[dict[str, Any]] = []
     for j, inp in enumerate(prep.inputs):
         x = values[:, j]
@@ -256,6 +260,7 @@ def _sensitivity(
                 "low": _r(p_lo[s]),
                 "high": _r(p_hi[s]),
                 "se": _r(se),
+                "significant": bool(abs(diff[s]) > z_crit * se),
                 "effects": {names[k]: {"low": _r(p_lo[k]), "high": _r(p_hi[k])} for k in range(len(names))},
             }
         )

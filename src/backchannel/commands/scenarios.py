@@ -204,14 +204,18 @@ def print_scenarios(result: ScenarioResult) -> None:
         sens.add_column("Swing", justify="right")
         sens.add_column("±se", justify="right")
         for r in result.sensitivity[:10]:
+            style = None if r["significant"] else "dim"
             sens.add_row(
                 escape(r["description"]),
                 r["scenario"],
                 f"{r['low']:.3f} → {r['high']:.3f}",
-                f"{r['swing']:.3f}",
+                f"{r['swing']:.3f}" + ("" if r["significant"] else " ~"),
                 f"{r['se']:.3f}",
+                style=style,
             )
         out.print(sens)
+        if any(not r["significant"] for r in result.sensitivity[:10]):
+            out.print("[dim]~ not told apart from sampling noise (5% test, corrected for the number of inputs and scenarios).[/dim]")
     else:
         out.print("[dim]The case has no uncertain inputs: every sample is the same.[/dim]")
 

@@ -65,7 +65,8 @@ function tornadoChart(result) {
     const cy = T + i * ROW + ROW / 2;
     const base = scen[r.scenario] ? scen[r.scenario].p : (r.low + r.high) / 2;
     svg.append(s("text", { class: "row-label", x: LABEL - 10, y: cy, "text-anchor": "end" }, truncate(r.label || r.input, 28), s("title", {}, r.description || r.label || r.input)));
-    svg.append(s("text", { class: "axis-label", x: LABEL - 10, y: cy + 12, "text-anchor": "end" }, truncate(`→ ${scen[r.scenario]?.label || r.scenario}`, 36)));
+    const noise = r.significant === false ? " (noise)" : "";
+    svg.append(s("text", { class: "axis-label", x: LABEL - 10, y: cy + 12, "text-anchor": "end" }, truncate(`→ ${scen[r.scenario]?.label || r.scenario}`, 36 - noise.length) + noise));
     const bx = x(base);
     const lo = x(r.low);
     const hi = x(r.high);
