@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .engine import CONCEPTS, stability_matrix
+from .engine import CONCEPTS, reachable_min_batch, reduce_rows, stability_matrix
 from .statespace import Moves, StateSpace
 
 __all__ = ["batch_distance", "batch_stability", "dense_rank"]
@@ -39,62 +39,6 @@ def dense_rank(scores: np.ndarray) -> np.ndarray:
     out = np.empty_like(ranks)
     np.put_along_axis(out, order, ranks, axis=1)
     return out
-
-
-def _reduce_rows(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: int) -> np.ndarray:
-    """``ufunc``-reduce ``values`` (samples × moves) over each CSR row of states."""
-    b = values.shape[0]
-    n = len(indptr) - 1
-    out = np.full((b, n), empty, dtype=np.int32)
-    nonempty = indptr[1:] > indptr[:-1]
-    if values.shape[1] and nonempty.any():
-        out[:, nonempty] = ufunc.reduceat(values, indptr[:-1][nonempty], axis=1)
-    return out
-
-
-def _reachable_min(
-    moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
-) -> np.ndarray:
-    """Batched :func:`backchannel.engine.reachable_min`: per sample and state,
-    the minimum of ``value`` over the states reached by a legal sequence of the
-    movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
-    moves each may make (SEQ: its improvements)."""
-    b, n = value.shape
-    h = len(moves)
-    if h == 0:
-        return np.full((b, n), _INF, dtype=np.int32)
-    value = value.astype(np.int32)
-    tv = []
-    for j, m in enumerate(moves):
-        t = value[:, m.targets]
-        if allowed is not None:
-            t = np.where(allowed[j], t, _INF)
-        tv.append(t)
-    after = [np.full((b, n), _INF, dtype=np.int32) for _ in range(h)]
-    while True:
-        w = np.empty((h, b, n), dtype=np.int32)
-        for j, m in enumerate(moves):
-            if h > 1:
-                vals = np.minimum(tv[j], after[j][:, m.targets])
-                if allowed is not None:
-                    vals = np.where(allowed[j], vals, _INF)
-            else:
-                vals = tv[j]
-            w[j] = _reduce_rows(vals, m.indptr, np.minimum, _INF)
-        if h == 1:
-            return w[0]
-        arg = np.argmin(w, axis=0)
-        best = np.take_along_axis(w, arg[None], axis=0)[0]
-        np.put_along_axis(w, arg[None], _INF, axis=0)
-        second = w.min(axis=0)
-        changed = False
-        for j in range(h):
-            new = np.where(arg == j, second, best)
-            if not changed and not np.array_equal(new, after[j]):
-                changed = True
-            after[j] = new
-        if not changed:
-            return best
 
 
 def _improving(space: StateSpace, payoffs: np.ndarray, d: int) -> np.ndarray:
@@ -126,20 +70,20 @@ def batch_stability(
 
         # the best a UI of k reaches, after the opponents' answer: NEG where k has no UI
         def worst(v: np.ndarray, mk: Moves = mk, k: int = k) -> np.ndarray:
-            return _reduce_rows(np.where(ui[k], v[:, mk.targets], _NEG), mk.indptr, np.maximum, _NEG)
+            return reduce_rows(np.where(ui[k], v[:, mk.targets], _NEG), mk.indptr, np.maximum, _NEG)
 
         if "nash" in concepts:
-            has_ui = _reduce_rows(ui[k].astype(np.int32), mk.indptr, np.maximum, 0) > 0
+            has_ui = reduce_rows(ui[k].astype(np.int32), mk.indptr, np.maximum, 0) > 0
             out["nash"][:, k] = ~has_ui
         if "gmr" in concepts:
-            v = _reachable_min([space.moves[j] for j in others], p, None)
+            v = reachable_min_batch([space.moves[j] for j in others], p, None)
             out["gmr"][:, k] = worst(v) <= p
         if "smr" in concepts:
-            g = np.maximum(p, _reduce_rows(p[:, mk.targets], mk.indptr, np.maximum, _NEG))
-            v = _reachable_min([space.moves[j] for j in others], g, None)
+            g = np.maximum(p, reduce_rows(p[:, mk.targets], mk.indptr, np.maximum, _NEG))
+            v = reachable_min_batch([space.moves[j] for j in others], g, None)
             out["smr"][:, k] = worst(v) <= p
         if "seq" in concepts:
-            v = _reachable_min([space.moves[j] for j in others], p, [ui[j] for j in others])
+            v = reachable_min_batch([space.moves[j] for j in others], p, [ui[j] for j in others])
             out["seq"][:, k] = worst(v) <= p
     if "sim" in concepts:
         for s in range(b):
@@ -171,7 +115,7 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     level = 0
     while frontier.any():
         active = frontier[:, src] & ok
-        hit = _reduce_rows(active.astype(np.int32), indptr, np.maximum, 0) > 0
+        hit = reduce_rows(active.astype(np.int32), indptr, np.maximum, 0) > 0
         new = hit & (dist < 0)
         level += 1
         dist[new] = level

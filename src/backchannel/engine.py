@@ -45,7 +45,14 @@ import numpy as np
 
 from .statespace import Moves, StateSpace
 
-__all__ = ["CONCEPTS", "improvements", "reachable_min", "stability_matrix"]
+__all__ = [
+    "CONCEPTS",
+    "improvements",
+    "reachable_min",
+    "reachable_min_batch",
+    "reduce_rows",
+    "stability_matrix",
+]
 
 CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq", "sim")
 _INF = np.iinfo(np.int32).max
@@ -76,24 +83,54 @@ def reachable_min(moves: Sequence[Moves], value: np.ndarray) -> np.ndarray:
 
     ``moves[j]`` are the moves of the ``j``-th member of the moving coalition.
     """
-    n = value.size
+    return reachable_min_batch(moves, np.asarray(value)[None, :], None)[0]
+
+
+def reduce_rows(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: int) -> np.ndarray:
+    """``ufunc``-reduce ``values`` (samples × moves) over each CSR row of states."""
+    b = values.shape[0]
+    n = len(indptr) - 1
+    out = np.full((b, n), empty, dtype=np.int32)
+    nonempty = indptr[1:] > indptr[:-1]
+    if values.shape[1] and nonempty.any():
+        out[:, nonempty] = ufunc.reduceat(values, indptr[:-1][nonempty], axis=1)
+    return out
+
+
+def reachable_min_batch(
+    moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
+) -> np.ndarray:
+    """Batched :func:`backchannel.engine.reachable_min`: per sample and state,
+    the minimum of ``value`` over the states reached by a legal sequence of the
+    movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
+    moves each may make (SEQ: its improvements)."""
+    b, n = value.shape
     h = len(moves)
     if h == 0:
-        return np.full(n, _INF, dtype=np.int32)
+        return np.full((b, n), _INF, dtype=np.int32)
     value = value.astype(np.int32)
-    tv = [value[m.targets] for m in moves]  # value of each move's target
-    after = [np.full(n, _INF, dtype=np.int32) for _ in range(h)]  # V(s, last = j)
+    tv = []
+    for j, m in enumerate(moves):
+        t = value[:, m.targets]
+        if allowed is not None:
+            t = np.where(allowed[j], t, _INF)
+        tv.append(t)
+    after = [np.full((b, n), _INF, dtype=np.int32) for _ in range(h)]
     while True:
-        w = np.empty((h, n), dtype=np.int32)
+        w = np.empty((h, b, n), dtype=np.int32)
         for j, m in enumerate(moves):
-            vals = np.minimum(tv[j], after[j][m.targets]) if h > 1 else tv[j]
-            w[j] = _segment_reduce(vals, m.indptr, np.minimum, _INF)
+            if h > 1:
+                vals = np.minimum(tv[j], after[j][:, m.targets])
+                if allowed is not None:
+                    vals = np.where(allowed[j], vals, _INF)
+            else:
+                vals = tv[j]
+            w[j] = reduce_rows(vals, m.indptr, np.minimum, _INF)
         if h == 1:
             return w[0]
-        # V(s, last = j) = min over j' != j of W_j'(s): best and second best
         arg = np.argmin(w, axis=0)
-        best = np.take_along_axis(w, arg[None, :], axis=0)[0]
-        np.put_along_axis(w, arg[None, :], _INF, axis=0)
+        best = np.take_along_axis(w, arg[None], axis=0)[0]
+        np.put_along_axis(w, arg[None], _INF, axis=0)
         second = w.min(axis=0)
         changed = False
         for j in range(h):
