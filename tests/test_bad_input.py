@@ -177,3 +177,29 @@ def test_huge_state_space_is_refused_before_it_is_built(tmp_path: Path, run_cli:
     flat = " ".join(err.split())
     assert code == 1
     assert "1,099,511,627,776 feasible states" in flat and "--max-states" in flat
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path, run_cli: RunCli) -> None:
+    """A few lines of anchors and aliases that expand to 10**9 elements."""
+    import time
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)
+    )
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    t0 = time.perf_counter()
+    code, _, err = run_cli(["validate", str(path)])
+    assert time.perf_counter() - t0 < 5
+    assert code == 2 and "bomb.yaml" in err and "aliases" in err and "Traceback" not in err
+
+
+def test_anchors_and_aliases_within_reason_are_read(tmp_path: Path, run_cli: RunCli) -> None:
+    """An anchor reused by an alias is ordinary YAML, and reads as if written out."""
+    text = GOOD.replace("      - x\n", "      - &s x\n").replace(
+        "      - y and not z\n", "      - y and not z\n      - *s\n"
+    )
+    assert "*s" in text
+    code, out, err = run_cli(["validate", write(tmp_path, text)])
+    assert code == 0, err
+    assert "8 feasible states" in out

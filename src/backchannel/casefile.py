@@ -56,6 +56,98 @@ def _line_map(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tuple[Any
             _line_map(v, (*path, i), out)
 
 
+#: Elements a YAML text may expand to through anchors and aliases.
+MAX_YAML_NODES = 200_000
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):  # type: ignore[misc]
+    """The same rules, read by libyaml when it is there (about ten times faster)."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+class YamlTooLarge(CaseError):
+    """YAML whose anchors and aliases expand to a huge document ("billion laughs")."""
+
+
+def _expanded_size(root: yaml.Node, path: str) -> int:
+    """Elements of a composed document with every alias expanded (memoised, so cheap)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if depth > 200:
+            raise CaseError(path, "nested too deeply to read")
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(v, depth + 1) for v in node.value)
+        sizes[key] = total
+        return total
+
+    return size(root, 0)
+
+
+def _compose(text: str, path: str, loader_class: type[yaml.SafeLoader]) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None and "&" in text and _expanded_size(root, path) > MAX_YAML_NODES:
+            raise YamlTooLarge(
+                path,
+                f"the YAML expands through aliases to more than {MAX_YAML_NODES:,} elements",
+                hint="Write the case without so many anchors (&) and aliases (*).",
+            )
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return root, data
+
+
+def read_yaml(text: str, path: str = "<text>") -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The data of YAML case text and its path → line map, read once.
+
+    ``Y``, ``N``, ``yes``, ``no``, ``on`` and ``off`` stay strings. Refuses
+    text whose aliases expand to more than :data:`MAX_YAML_NODES` elements
+    (:class:`YamlTooLarge`). Syntax errors are reported with their line by the
+    pure-Python reader, whose messages are the clearer.
+    """
+    try:
+        try:
+            root, data = _compose(text, path, _FastLoader)
+        except yaml.YAMLError:
+            if _FastLoader.__mro__[1] is _Loader:
+                raise
+            root, data = _compose(text, path, _Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise CaseError(
+            path,
+            f"not valid YAML: {e.problem or e}",
+            line=line,
+            hint="Fix the YAML syntax at that place (indentation, colons, quotes).",
+        ) from None
+    except yaml.YAMLError as e:
+        raise CaseError(path, f"not valid YAML: {e}", hint="Fix the YAML syntax.") from None
+    except (ValueError, IndexError, KeyError, TypeError) as e:
+        # PyYAML raises plain exceptions for ill-formed explicit tags (!!int z)
+        raise CaseError(
+            path,
+            f"not valid YAML: a value cannot be read ({type(e).__name__}: {e})",
+            hint="Check explicit tags such as !!int or !!float, or remove them.",
+        ) from None
+    except RecursionError:
+        raise CaseError(path, "nested too deeply to read") from None
+    lines: dict[tuple[Any, ...], int] = {}
+    with contextlib.suppress(RecursionError):
+        _line_map(root, (), lines)
+    return data, lines
+
+
 def _lines_of(text: str) -> dict[tuple[Any, ...], int]:
     out: dict[tuple[Any, ...], int] = {}
     with contextlib.suppress(yaml.YAMLError, RecursionError, ValueError):
@@ -200,28 +292,7 @@ def parse_case_text(
 
             return conflict_from_gmcr(data, path), {}
     else:
-        try:
-            data = yaml.load(text, Loader=_Loader)
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            line = mark.line + 1 if mark else None
-            raise CaseError(
-                path,
-                f"not valid YAML: {e.problem or e}",
-                line=line,
-                hint="Fix the YAML syntax at that place (indentation, colons, quotes).",
-            ) from None
-        except yaml.YAMLError as e:
-            raise CaseError(path, f"not valid YAML: {e}", hint="Fix the YAML syntax.") from None
-        except (ValueError, IndexError, KeyError, TypeError) as e:
-            # PyYAML raises plain exceptions for ill-formed explicit tags (!!int z)
-            raise CaseError(
-                path,
-                f"not valid YAML: a value cannot be read ({type(e).__name__}: {e})",
-                hint="Check explicit tags such as !!int or !!float, or remove them.",
-            ) from None
-        except RecursionError:
-            raise CaseError(path, "nested too deeply to read") from None
+        data, lines = read_yaml(text, path)
     if data is None:
         raise CaseError(
             path,
@@ -235,7 +306,8 @@ def parse_case_text(
             line=1,
             hint="A case file is a mapping with at least 'decision_makers'.",
         )
-    lines = _lines_of(text)
+    if fmt != "yaml":
+        lines = _lines_of(text)
     from pydantic import ValidationError
 
     try:

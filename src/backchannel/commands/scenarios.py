@@ -215,7 +215,10 @@ def print_scenarios(result: ScenarioResult) -> None:
             )
         out.print(sens)
         if any(not r["significant"] for r in result.sensitivity[:10]):
-            out.print("[dim]~ not told apart from sampling noise (5% test, corrected for the number of inputs and scenarios).[/dim]")
+            out.print(
+                "[dim]~ not told apart from sampling noise "
+                "(5% test, corrected for the number of inputs and scenarios).[/dim]"
+            )
     else:
         out.print("[dim]The case has no uncertain inputs: every sample is the same.[/dim]")
 

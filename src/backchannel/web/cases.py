@@ -31,7 +31,6 @@ __all__ = [
     "ResultCache",
     "bundled_text",
     "check_name",
-    "check_yaml_size",
     "fast_yaml",
     "parse_id",
     "parse_text",
@@ -41,8 +40,6 @@ BUNDLED = "bundled"
 USER = "user"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 _SUFFIX_FMT = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}
-#: Nodes a YAML text may expand to through anchors and aliases.
-MAX_YAML_NODES = 200_000
 
 
 @dataclass(frozen=True)
@@ -112,101 +109,23 @@ def bundled_text(name: str) -> CaseText:
     return CaseText(name, BUNDLED, _SUFFIX_FMT.get(suffix, "yaml"), text)
 
 
-def _expanded_size(root: Any) -> int:
-    """Nodes of a composed YAML document with every alias expanded (memoised, so cheap)."""
-    import yaml
-
-    sizes: dict[int, int] = {}
-
-    def size(node: Any, depth: int = 0) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if depth > 200:
-            raise ApiError(422, "the YAML is nested too deeply")
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total += sum(size(v, depth + 1) for v in node.value)
-        sizes[key] = total
-        return total
-
-    return 0 if root is None else size(root)
-
-
-def _refuse_aliases(root: Any) -> None:
-    if _expanded_size(root) > MAX_YAML_NODES:
-        raise ApiError(
-            422,
-            f"the YAML expands through aliases to more than {MAX_YAML_NODES:,} elements",
-            hint="Write the case without so many anchors (&) and aliases (*).",
-        )
-
-
-def check_yaml_size(text: str) -> None:
-    """Refuse YAML whose anchors and aliases expand to a huge document
-    (a "billion laughs" text is small but takes forever to validate)."""
-    if "&" not in text:
-        return  # no anchor, no alias
-    import yaml
-
-    from ..casefile import _Loader
-
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return  # the loader reports syntax errors with their line
-    _refuse_aliases(root)
-
-
 def fast_yaml(text: str) -> tuple[Any, dict[tuple[Any, ...], int]] | None:
-    """The data and the path → line map of YAML text, read once with libyaml
-    (about ten times faster than the pure-Python reader that the case loader
-    uses, which reads the text twice), with the case loader's rules (``Y``,
-    ``N``, ``yes``, ``no`` stay strings). None when libyaml is missing or the
+    """The data and the path → line map of YAML text (read once, by libyaml
+    when available: :func:`backchannel.casefile.read_yaml`). None when the
     text does not read: the case loader then gives the error with its line.
-    """
-    import yaml
-
-    if not getattr(yaml, "__with_libyaml__", False):
-        return None
-    from ..casefile import _line_map, _Loader
-
-    class FastLoader(yaml.CSafeLoader):
-        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    Text whose aliases expand to a huge document is refused (422)."""
+    from ..casefile import YamlTooLarge, read_yaml
 
     try:
-        loader = FastLoader(text)
-        try:
-            root = loader.get_single_node()
-            _refuse_aliases(root)
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-        lines: dict[tuple[Any, ...], int] = {}
-        _line_map(root, (), lines)
-    except ApiError:
-        raise
-    except Exception:
+        return read_yaml(text)
+    except YamlTooLarge as e:
+        raise case_api_error(e) from None
+    except CaseError:
         return None
-    return data, lines
 
 
 def parse_text(case: CaseText) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
-    """:func:`~backchannel.casefile.parse_case_text`, faster for valid YAML."""
-    if case.fmt == "yaml":
-        fast = fast_yaml(case.text)
-        if fast is not None and isinstance(fast[0], dict):
-            from pydantic import ValidationError
-
-            from ..model import Conflict
-
-            try:
-                return Conflict.model_validate(fast[0]), fast[1]
-            except (ValidationError, RecursionError):
-                pass  # the case loader says what is wrong, and where
-        check_yaml_size(case.text)
+    """:func:`~backchannel.casefile.parse_case_text` of a case text."""
     return parse_case_text(case.text, case.display, case.fmt)
 
 

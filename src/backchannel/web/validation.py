@@ -34,7 +34,10 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
     from ..casefile import _clean_loc, _line_for, _lines_of, _Loader, _pydantic_message
     from ..model import Conflict
 
-    fast = fast_yaml(case.text) if case.fmt == "yaml" else None
+    try:
+        fast = fast_yaml(case.text) if case.fmt == "yaml" else None
+    except ApiError:  # aliases expanding to a huge document: the loader's error says so
+        return []
     try:
         if fast is not None:
             data = fast[0]
