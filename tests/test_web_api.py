@@ -487,3 +487,9 @@ def test_fast_yaml_reads_as_the_case_loader() -> None:
         slow = parse_case_text(text, "t", "yaml")
         assert fast[0] == slow[0] and fast[1] == slow[1]
         assert fast[0].model_dump_json() == slow[0].model_dump_json()
+
+
+def test_head_of_the_front_page(client: TestClient) -> None:
+    """Monitoring tools and `curl -I` ask for HEAD."""
+    r = client.head("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and not r.content

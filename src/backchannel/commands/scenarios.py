@@ -155,10 +155,12 @@ def print_scenarios(result: ScenarioResult) -> None:
     out = console()
     out.print(Text(result.title, style="bold"))
     par = result.parameters
+    forecasts = f"; issue forecasts by {par['forecast_model']}" if result.issues else ""
     out.print(
         f"{result.samples:,} samples, seed {result.seed}; outcome = equilibria ({par['concept']}) reachable "
-        f"from the status quo, rule {par['rule']!r}; issue forecasts by {par['forecast_model']}."
+        f"from the status quo, rule {par['rule']!r}{forecasts}."
     )
+
     t = Table(title="Scenarios", title_justify="left", header_style="bold")
     t.add_column("Scenario")
     t.add_column("P", justify="right")

@@ -118,7 +118,7 @@ def _static_file(root: Path, rel: str) -> Path:
 def install_pages(app: FastAPI, static_dir: Path | None) -> None:
     root = Path(static_dir) if static_dir is not None else STATIC_DIR
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def index() -> Response:
         page = root / "index.html"
         if page.is_file():
