@@ -432,3 +432,25 @@ def test_bad_options(run_cli: RunCli) -> None:
     ):
         code, _, err = run_cli(["scenarios", "elmira", "--no-store", *args])
         assert code == 2 and words in err, (args, err)
+
+
+def test_bargaining_only_case() -> None:
+    """No decision makers: the scenarios test the issue forecasts alone."""
+    data = {
+        "issues": {"x": {}},
+        "actors": [
+            {"name": "p", "capability": 1, "positions": {"x": {"uniform": [0, 100]}}, "salience": {"x": 1}}
+        ],
+        "scenarios": {"high_x": "x >= 75", "low_x": "x < 25"},
+    }
+    r = scenarios(Conflict.model_validate(data), samples=4000, seed=8, forecast_model="median")
+    _inside(0.25, r, "high_x")
+    _inside(0.25, r, "low_x")
+    _inside(0.5, r, "unclassified")
+    d = r.to_dict()
+    assert d["graph_model"] is False and d["robust_equilibria"] == [] and d["unresolved"] == 0
+
+
+def test_a_case_with_nothing_to_sample_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    code, _, err = run_cli(["scenarios", _case(tmp_path, {"title": "empty"}), "-n", "10", "--no-store"])
+    assert code == 2 and "neither decision makers nor issues" in err, err

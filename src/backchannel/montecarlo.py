@@ -22,6 +22,9 @@ For each sample:
 5. the outcome's weight goes to the first scenario (in the case's order)
    whose predicate holds in the outcome state with the sample's forecasts;
    what no scenario takes is *unclassified*.
+
+A case with issues but no decision makers (bargaining only) skips steps 2
+and 3: its scenarios are predicates over the issue forecasts.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ class Prepared:
     """A case compiled once for many samples."""
 
     conflict: Conflict
-    space: StateSpace
+    space: StateSpace | None  # None for a bargaining-only case (no decision makers)
     inputs: tuple[UncertainInput, ...]
     prefs: tuple[_DmPrefs, ...]
     data: BargainingData | None
@@ -166,23 +169,28 @@ def _check_support(conflict: Conflict, inp: UncertainInput) -> None:
 
 def prepare(conflict: Conflict, settings: dict[str, Any]) -> Prepared:
     """Compile ``conflict`` for sampling with ``settings`` (see :func:`backchannel.scenarios.scenarios`)."""
-    if not conflict.decision_makers:
+    space: StateSpace | None = None
+    if conflict.decision_makers:
+        space = compile_conflict(conflict, max_states=settings.get("max_states"))
+        if space.status_quo is None:
+            raise ModelError(
+                "the case gives no status quo",
+                ("status_quo",),
+                "Scenario analysis follows the conflict from its status quo: add status_quo (a state).",
+            )
+    elif not conflict.issues:
         raise ModelError(
-            "the case has no decision makers",
+            "the case has neither decision makers nor issues",
             ("decision_makers",),
-            "Scenario analysis runs the graph model: add decision makers with options and preferences.",
-        )
-    space = compile_conflict(conflict, max_states=settings.get("max_states"))
-    if space.status_quo is None:
-        raise ModelError(
-            "the case gives no status quo",
-            ("status_quo",),
-            "Scenario analysis follows the conflict from its status quo: add status_quo (a state).",
+            "Scenario analysis runs the graph model (decision makers with options and preferences) "
+            "and the bargaining forecasts (issues and actors): give at least one of them.",
         )
     inputs = tuple(uncertain_inputs(conflict))
     column = {inp.target: j for j, inp in enumerate(inputs)}
-    prefs = tuple(
-        _dm_prefs(space, d, dm.preferences, column) for d, dm in enumerate(conflict.decision_makers)
+    prefs = (
+        tuple(_dm_prefs(space, d, dm.preferences, column) for d, dm in enumerate(conflict.decision_makers))
+        if space is not None
+        else ()
     )
     data = bargaining_data(conflict) if conflict.issues or conflict.actors else None
     for inp in inputs:
@@ -218,6 +226,7 @@ def task_hash(task: str) -> str:
 
 def _payoffs(prep: Prepared, values: np.ndarray) -> np.ndarray:
     space = prep.space
+    assert space is not None
     b = values.shape[0]
     out = np.empty((b, space.n_dms, space.n_states), dtype=np.int32)
     for d, dp in enumerate(prep.prefs):
@@ -343,25 +352,31 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
     rng = np.random.default_rng(ss)
     u = rng.random((size, len(prep.inputs)))
     values = draw(list(prep.inputs), u)
-    space = prep.space
-    payoffs = _payoffs(prep, values)
-    concept = st["concept"]
-    stable = batch_stability(space, payoffs, [concept])[concept]
-    eq = stable.all(axis=1)  # (samples, states)
-    assert space.status_quo is not None
-    dist = batch_distance(space, payoffs, space.status_quo)
-    reach = eq & (dist >= 0)
-    if st["rule"] == "nearest":
-        big = np.iinfo(np.int32).max
-        dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
-        reach &= dist == dmin
-    counts = reach.sum(axis=1)
-    weight = np.where(counts[:, None] > 0, reach / np.maximum(counts, 1)[:, None], 0.0)
     forecasts = _forecasts(prep, values)
-    classes = np.zeros((size, prep.n_buckets))
-    taken = np.zeros((size, space.n_states), dtype=bool)
-    codes = space.codes[None, :]
     q = [forecasts[:, i, None] for i in range(forecasts.shape[1])]
+    space = prep.space
+    eq: np.ndarray
+    if space is None:  # bargaining only: the forecasts are the outcome
+        weight = np.ones((size, 1))
+        codes = np.zeros((1, 1), dtype=np.uint64)
+        eq = np.zeros((size, 0), dtype=bool)
+        counts = np.ones(size, dtype=np.int64)
+    else:
+        payoffs = _payoffs(prep, values)
+        concept = st["concept"]
+        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
+        assert space.status_quo is not None
+        dist = batch_distance(space, payoffs, space.status_quo)
+        reach = eq & (dist >= 0)
+        if st["rule"] == "nearest":
+            big = np.iinfo(np.int32).max
+            dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
+            reach &= dist == dmin
+        counts = reach.sum(axis=1)
+        weight = np.where(counts[:, None] > 0, reach / np.maximum(counts, 1)[:, None], 0.0)
+        codes = space.codes[None, :]
+    classes = np.zeros((size, prep.n_buckets))
+    taken = np.zeros(weight.shape, dtype=bool)
     for s, cond in enumerate(prep.conditions):
         holds = np.broadcast_to(cond.evaluate(codes, q), taken.shape) & ~taken
         classes[:, s] = (weight * holds).sum(axis=1)
@@ -373,7 +388,7 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
         values=values,
         forecasts=forecasts,
         eq_count=eq.sum(axis=0).astype(np.int64),
-        outcome=weight.sum(axis=0),
+        outcome=weight.sum(axis=0) if space is not None else np.zeros(0),
         unresolved=int((counts == 0).sum()),
     )
 

@@ -51,6 +51,7 @@ from .results import Result, _version
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .statespace import StateSpace
     from .store import RunStore
 
 __all__ = ["RunInterrupted", "ScenarioResult", "execute_run", "scenarios"]
@@ -110,6 +111,7 @@ class ScenarioResult(Result):
     unresolved: float
     inputs: list[dict[str, Any]]
     case_hash: str
+    graph_model: bool = True  # False for a bargaining-only case
     run_id: int | None = None
     seconds: float = 0.0
     backend: str = "inprocess"
@@ -134,6 +136,7 @@ class ScenarioResult(Result):
                     self.names, self.labels, self.p, self.low, self.high, strict=True
                 )
             },
+            "graph_model": self.graph_model,
             "unresolved": _r(self.unresolved),
             "robust_equilibria": self.states,
             "sensitivity": self.sensitivity,
@@ -268,6 +271,31 @@ def _sensitivity(
     return rows
 
 
+def _robust_states(
+    prep: Prepared, space: StateSpace, eq: np.ndarray, outcome: np.ndarray
+) -> list[dict[str, Any]]:
+    """The states that are an equilibrium or the outcome in some sample, most often the outcome first."""
+    out = []
+    for s in np.lexsort((-eq, -outcome)):
+        if eq[s] == 0 and outcome[s] == 0:
+            continue
+        out.append(
+            {
+                "state": int(s) + 1,
+                "pattern": space.pattern(int(s)),
+                "description": space.describe(int(s)),
+                "scenarios": [
+                    k
+                    for k, c in zip(prep.scenario_names, prep.conditions, strict=True)
+                    if not c.quantities() and bool(c.evaluate(space.codes[s : s + 1])[0])
+                ],
+                "p_equilibrium": _r(eq[s]),
+                "p_outcome": _r(outcome[s]),
+            }
+        )
+    return out
+
+
 def aggregate(
     prep: Prepared, outputs: list[BatchOutput], case_hash: str, parameters: dict[str, Any]
 ) -> ScenarioResult:
@@ -286,24 +314,7 @@ def aggregate(
     low, high = wilson(p, n)
     eq = np.sum([o.eq_count for o in outputs], axis=0) / n
     outcome = np.sum([o.outcome for o in outputs], axis=0) / n
-    states = []
-    for s in np.lexsort((-eq, -outcome)):
-        if eq[s] == 0 and outcome[s] == 0:
-            continue
-        states.append(
-            {
-                "state": int(s) + 1,
-                "pattern": space.pattern(int(s)),
-                "description": space.describe(int(s)),
-                "scenarios": [
-                    k
-                    for k, c in zip(prep.scenario_names, prep.conditions, strict=True)
-                    if not c.quantities() and bool(c.evaluate(space.codes[s : s + 1])[0])
-                ],
-                "p_equilibrium": _r(eq[s]),
-                "p_outcome": _r(outcome[s]),
-            }
-        )
+    states = [] if space is None else _robust_states(prep, space, eq, outcome)
     convergence = []
     cum = 0
     acc = np.zeros(len(names))
@@ -351,6 +362,7 @@ def aggregate(
         unresolved=sum(o.unresolved for o in outputs) / n,
         inputs=[{"input": i.key, "kind": i.kind, "description": i.describe()} for i in prep.inputs],
         case_hash=case_hash,
+        graph_model=space is not None,
     )
 
 

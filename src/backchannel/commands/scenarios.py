@@ -156,10 +156,16 @@ def print_scenarios(result: ScenarioResult) -> None:
     out.print(Text(result.title, style="bold"))
     par = result.parameters
     forecasts = f"; issue forecasts by {par['forecast_model']}" if result.issues else ""
-    out.print(
-        f"{result.samples:,} samples, seed {result.seed}; outcome = equilibria ({par['concept']}) reachable "
-        f"from the status quo, rule {par['rule']!r}{forecasts}."
-    )
+    if result.graph_model:
+        out.print(
+            f"{result.samples:,} samples, seed {result.seed}; outcome = equilibria ({par['concept']}) "
+            f"reachable from the status quo, rule {par['rule']!r}{forecasts}."
+        )
+    else:
+        out.print(
+            f"{result.samples:,} samples, seed {result.seed}; bargaining only: the scenarios test the "
+            f"issue forecasts of {par['forecast_model']}."
+        )
 
     t = Table(title="Scenarios", title_justify="left", header_style="bold")
     t.add_column("Scenario")
@@ -177,26 +183,27 @@ def print_scenarios(result: ScenarioResult) -> None:
             f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified).[/dim]"
         )
 
-    eq = Table(title="Robust equilibria", title_justify="left", header_style="bold")
-    for col, just in (
-        ("#", "right"),
-        ("State", "left"),
-        ("Taken", "left"),
-        ("P(equilibrium)", "right"),
-        ("P(outcome)", "right"),
-    ):
-        eq.add_column(col, justify=just)  # type: ignore[arg-type]
-    for s in result.states[:10]:
-        eq.add_row(
-            str(s["state"]),
-            s["pattern"],
-            escape(s["description"]),
-            f"{s['p_equilibrium']:.3f}",
-            f"{s['p_outcome']:.3f}",
-        )
-    out.print(eq)
-    if len(result.states) > 10:
-        out.print(f"[dim]… and {len(result.states) - 10} more states (--format json lists all).[/dim]")
+    if result.graph_model:
+        eq = Table(title="Robust equilibria", title_justify="left", header_style="bold")
+        for col, just in (
+            ("#", "right"),
+            ("State", "left"),
+            ("Taken", "left"),
+            ("P(equilibrium)", "right"),
+            ("P(outcome)", "right"),
+        ):
+            eq.add_column(col, justify=just)  # type: ignore[arg-type]
+        for s in result.states[:10]:
+            eq.add_row(
+                str(s["state"]),
+                s["pattern"],
+                escape(s["description"]),
+                f"{s['p_equilibrium']:.3f}",
+                f"{s['p_outcome']:.3f}",
+            )
+        out.print(eq)
+        if len(result.states) > 10:
+            out.print(f"[dim]… and {len(result.states) - 10} more states (--format json lists all).[/dim]")
 
     if result.sensitivity:
         sens = Table(title="What moves the probabilities most", title_justify="left", header_style="bold")
