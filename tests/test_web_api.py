@@ -470,10 +470,10 @@ def test_job_input_errors(client: TestClient) -> None:
     assert client.get("/api/runs").json() == []  # nothing stored for refused jobs
 
 
-def test_fast_yaml_reads_as_the_case_loader() -> None:
-    """The web's libyaml reader gives the case loader's conflict and line map."""
+def test_fast_yaml_reads_as_the_case_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The libyaml reader gives the pure-Python reader's conflict and line map."""
+    from backchannel import casefile
     from backchannel.casefile import bundled_cases, parse_case_text
-    from backchannel.web.cases import CaseText, parse_text
 
     texts = [bundled_cases()[n].read_text(encoding="utf-8") for n in bundled_cases()]
     texts += [(DATA / "secret_channel.yaml").read_text(encoding="utf-8"), GOOD]
@@ -482,8 +482,10 @@ def test_fast_yaml_reads_as_the_case_loader() -> None:
             "title: Two parties", "title: yes\ndescription: 'on'\nreferences: [no, off, Y, '2001-12-14']"
         )
     )
-    for text in texts:
-        fast = parse_text(CaseText("t", "text", "yaml", text))
+    assert casefile._LIBYAML
+    fast_all = [parse_case_text(text, "t", "yaml") for text in texts]
+    monkeypatch.setattr(casefile, "_FastLoader", casefile._Loader)
+    for text, fast in zip(texts, fast_all, strict=True):
         slow = parse_case_text(text, "t", "yaml")
         assert fast[0] == slow[0] and fast[1] == slow[1]
         assert fast[0].model_dump_json() == slow[0].model_dump_json()

@@ -60,7 +60,10 @@ def _line_map(node: yaml.Node | None, path: tuple[Any, ...], out: dict[tuple[Any
 MAX_YAML_NODES = 200_000
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):  # type: ignore[misc]
+_LIBYAML: bool = getattr(yaml, "__with_libyaml__", False)
+
+
+class _FastLoader(yaml.CSafeLoader if _LIBYAML else _Loader):  # type: ignore[misc]
     """The same rules, read by libyaml when it is there (about ten times faster)."""
 
     yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
@@ -119,7 +122,7 @@ def read_yaml(text: str, path: str = "<text>") -> tuple[Any, dict[tuple[Any, ...
         try:
             root, data = _compose(text, path, _FastLoader)
         except yaml.YAMLError:
-            if _FastLoader.__mro__[1] is _Loader:
+            if not _LIBYAML:
                 raise
             root, data = _compose(text, path, _Loader)
     except yaml.MarkedYAMLError as e:
@@ -184,7 +187,7 @@ def bundled_cases() -> dict[str, Any]:
     out = {}
     for entry in _cases_dir().iterdir():
         name = entry.name
-        for suffix in (".yaml", ".yml", ".json", ".gmcr", ".csv"):
+        for suffix in FORMATS:
             if name.endswith(suffix):
                 out[name[: -len(suffix)]] = entry
     return dict(sorted(out.items()))
@@ -328,8 +331,18 @@ def parse_case_text(
     return conflict, lines
 
 
-def read_case(source: str | Path) -> tuple[Conflict, str, dict[tuple[Any, ...], int]]:
-    """Load a case (path or bundled name): the conflict, its display name, its line map."""
+#: The format of a case file by its suffix (``ktab``: a KTAB SMP CSV file).
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}
+
+
+def format_of(name: str) -> str | None:
+    """The case format a file name's suffix says, or None."""
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    return FORMATS.get(suffix)
+
+
+def read_case_text(source: str | Path) -> tuple[str, str, str]:
+    """The text of a case (path or bundled name), its display name and its format."""
     name, path = resolve_case_path(source)
     try:
         raw = path.read_bytes()
@@ -343,8 +356,12 @@ def read_case(source: str | Path) -> tuple[Conflict, str, dict[tuple[Any, ...], 
         raise CaseError(
             name, f"is not UTF-8 text (byte {e.start})", hint="Save the case file as UTF-8 text."
         ) from None
-    suffix = Path(str(path)).suffix.lower()
-    fmt = {".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}.get(suffix, "yaml")
+    return text, name, format_of(str(path)) or "yaml"
+
+
+def read_case(source: str | Path) -> tuple[Conflict, str, dict[tuple[Any, ...], int]]:
+    """Load a case (path or bundled name): the conflict, its display name, its line map."""
+    text, name, fmt = read_case_text(source)
     conflict, lines = parse_case_text(text, name, fmt)
     return conflict, name, lines
 

@@ -40,6 +40,7 @@ import numpy as np
 
 from .bargaining.bdm import BdmParams, bdm
 from .bargaining.data import BargainingData, bargaining_data
+from .bargaining.forecast import MODELS
 from .bargaining.models import compromise, nash_bargaining, weighted_median
 from .batch import batch_distance, batch_stability, dense_rank
 from .casefile import parse_case_text
@@ -52,15 +53,15 @@ from .uncertainty import UncertainInput, draw, uncertain_inputs
 __all__ = ["RULES", "BatchOutput", "Prepared", "compute_batch", "pack", "prepared", "unpack"]
 
 RULES = ("split", "nearest")
-FORECAST_MODELS = ("bdm", "compromise", "median", "nash")
+FORECAST_MODELS = MODELS
 
 
 @dataclass(frozen=True)
 class _Form:
     """One ordering of a decision maker: fixed payoffs, or statements that may drop out."""
 
-    payoff: np.ndarray | None  # fixed dense ranks
-    truth: np.ndarray | None  # (states, statements) for a prioritisation
+    payoff: np.ndarray | None  # fixed dense ranks (no uncertain statement)
+    truth: np.ndarray | None  # (states, statements) for a prioritisation with uncertain statements
     columns: tuple[int, ...]  # per statement: its input column, or -1 when certain
 
 
@@ -73,7 +74,7 @@ class _DmPrefs:
     @property
     def certain(self) -> bool:
         """Whether the preferences are the same in every sample."""
-        uncertain_statement = any(c >= 0 for f in self.forms for c in f.columns)
+        uncertain_statement = any(f.truth is not None for f in self.forms)
         return self.choice < 0 and not self.pairs and not uncertain_statement
 
 
@@ -102,7 +103,7 @@ def _prioritization_form(
     truth = np.zeros((space.n_states, len(statements)), dtype=bool)
     for j, st in enumerate(statements):
         truth[:, j] = parse_condition(st.condition, names, len(names)).evaluate(space.codes)
-    if len(statements) > 62 and max(columns, default=-1) >= 0:
+    if len(statements) > 62:
         raise ModelError(
             "more than 62 statements with uncertain ones among them",
             loc,
@@ -125,10 +126,10 @@ def _dm_prefs(space: StateSpace, d: int, prefs: Preferences, column: dict[tuple[
     who = repr(space.dm_names[d])
     for alt, form, loc in variants:
         payoff = preference_payoff(form, space.codes, names, loc, who, resolve)  # also checks it
-        if form.prioritization is not None:
-            cols = [column.get(("statement", d, alt, j), -1) for j in range(len(form.prioritization))]
+        cols = [column.get(("statement", d, alt, j), -1) for j in range(len(form.prioritization or []))]
+        if form.prioritization is not None and max(cols) >= 0:
             forms.append(_prioritization_form(space, form.prioritization, cols, loc))
-        else:
+        else:  # the same in every sample
             forms.append(_Form(payoff, None, ()))
     pairs = []
     for k, pair in enumerate(prefs.uncertain):
@@ -248,11 +249,8 @@ def _payoffs(prep: Prepared, values: np.ndarray) -> np.ndarray:
             for j, col in enumerate(form.columns):
                 if col >= 0:
                     active[:, j] = values[rows, col]
-            if k <= 62:
-                weights = np.left_shift(np.int64(1), np.arange(k - 1, -1, -1, dtype=np.int64))
-                p[rows] = dense_rank((active * weights) @ form.truth.T.astype(np.int64))
-            else:  # certain statements only (checked in prepare): the compiled ranks
-                p[rows] = space.payoffs[d] if f == 0 else form_rank(form.truth)
+            weights = np.left_shift(np.int64(1), np.arange(k - 1, -1, -1, dtype=np.int64))  # k ≤ 62: prepare
+            p[rows] = dense_rank((active * weights) @ form.truth.T.astype(np.int64))
         if dp.pairs:
             p = 2 * dense_rank(p).astype(np.int64)
             rows_all = np.arange(b)
@@ -268,13 +266,6 @@ def _payoffs(prep: Prepared, values: np.ndarray) -> np.ndarray:
                 p[rows_all[tie], hi[tie]] = ph[tie] + 1
         out[:, d] = dense_rank(p)
     return out
-
-
-def form_rank(truth: np.ndarray) -> np.ndarray:
-    packed = np.packbits(truth, axis=1)
-    rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
-    _, inv = np.unique(rows.ravel(), return_inverse=True)
-    return inv.astype(np.int64)
 
 
 def _forecasts(prep: Prepared, values: np.ndarray) -> np.ndarray:

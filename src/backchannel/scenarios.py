@@ -41,7 +41,8 @@ import numpy as np
 from scipy import special
 
 from .backends import BACKENDS, Cancelled, run_batches
-from .casefile import resolve_case_path
+from .casefile import read_case_text
+from .defaults import BATCH_SIZE
 from .engine import CONCEPTS
 from .errors import BackchannelError
 from .model import Conflict
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from .statespace import StateSpace
     from .store import RunStore
 
-__all__ = ["RunInterrupted", "ScenarioResult", "execute_run", "scenarios"]
+__all__ = ["BATCH_SIZE", "RunInterrupted", "ScenarioResult", "execute_run", "record_run", "scenarios"]
 
 Z95 = 1.959963984540054
 MAX_SAMPLES = 10_000_000
@@ -165,17 +166,7 @@ def _case_text(model: Conflict | str | Path) -> tuple[str, str, str]:
     if isinstance(model, Conflict):
         text = model.model_dump_json(by_alias=True, exclude_none=True)
         return text, "json", model.title
-    name, path = resolve_case_path(model)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise BackchannelError(f"{name}: cannot be read: {e.strerror or e}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise BackchannelError(f"{name}: is not UTF-8 text (byte {e.start})") from None
-    suffix = Path(str(path)).suffix.lower()
-    fmt = {".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}.get(suffix, "yaml")
+    text, name, fmt = read_case_text(model)
     return text, fmt, name
 
 
@@ -385,10 +376,10 @@ def _run(
 ) -> ScenarioResult:
     task = make_task(text, fmt, name, settings)
     prep = prepared(task)  # checks the case before any work is sent out
-    n_batches = len(batch_sizes(settings["samples"], settings["batch_size"]))
     payloads = dict(done)
     total = settings["samples"]
     sizes = batch_sizes(total, settings["batch_size"])
+    n_batches = len(sizes)
 
     def count() -> int:
         return sum(sizes[i] for i in payloads)
@@ -425,7 +416,7 @@ def scenarios(
     concept: str = "nash",
     rule: str = "split",
     forecast_model: str = "bdm",
-    batch_size: int = 250,
+    batch_size: int = BATCH_SIZE,
     rounds: int = 10,
     max_states: int | None = None,
     backend: str = "inprocess",
@@ -474,17 +465,24 @@ def scenarios(
             progress=progress,
             cancel=cancel,
         )
-    prepared(make_task(text, fmt, name, settings))  # a bad case is refused before anything is stored
-    case_hash = store.add_case(text, name=name, fmt=fmt)
-    run_id = store.create_run(
-        command="scenarios",
-        parameters={k: v for k, v in settings.items() if k != "seed"},
-        seed=seed,
-        case_hash=case_hash,
-        n_batches=len(batch_sizes(samples, batch_size)),
-    )
+    run_id = record_run(store, text, fmt, name, settings)
     return execute_run(
         store, run_id, backend=backend, workers=workers, scheduler=scheduler, progress=progress, cancel=cancel
+    )
+
+
+def record_run(store: RunStore, text: str, fmt: str, name: str, settings: dict[str, Any]) -> int:
+    """Store a new scenarios run (case version, parameters, seed), not yet
+    executed; a case that cannot be sampled is refused before anything is
+    stored. ``settings`` come from :func:`settings_of`."""
+    prepared(make_task(text, fmt, name, settings))
+    case_hash = store.add_case(text, name=name, fmt=fmt)
+    return store.create_run(
+        command="scenarios",
+        parameters={k: v for k, v in settings.items() if k != "seed"},
+        seed=settings["seed"],
+        case_hash=case_hash,
+        n_batches=len(batch_sizes(settings["samples"], settings["batch_size"])),
     )
 
 

@@ -20,10 +20,14 @@ CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim
 
 __all__ = [
     "CONCEPT_LABELS",
+    "BackendOpt",
     "CaseArg",
+    "DbOpt",
     "Format",
     "FormatOpt",
     "MaxStatesOpt",
+    "SchedulerOpt",
+    "WorkersOpt",
     "console",
     "emit_json",
     "located",
@@ -41,6 +45,26 @@ CaseArg = Annotated[
     str, typer.Argument(help="A case file (.yaml, .json, .gmcr) or the name of a bundled case.")
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table or json.")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="The run store: a SQLite file, sqlite:///PATH or postgresql://USER@HOST/DB "
+        "(default: $BACKCHANNEL_DB, else runs.sqlite in the user data directory).",
+    ),
+]
+BackendOpt = Annotated[
+    str,
+    typer.Option("--backend", help="Where batches run: inprocess, processes, or dask (a local cluster)."),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Worker processes (default: one per CPU).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDR", help="An existing Dask scheduler, e.g. tcp://host:8786."),
+]
 MaxStatesOpt = Annotated[
     int | None,
     typer.Option("--max-states", help="Refuse state spaces larger than this (default: what memory allows)."),

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import CaseArg, MaxStatesOpt, console, located
+from .common import CaseArg, DbOpt, MaxStatesOpt, console, located
 
 __all__ = ["register"]
 
@@ -31,14 +31,7 @@ def report_command(
         int | None,
         typer.Option("--run", help="Include the scenario result of this stored run (see --db)."),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            help="The run store (with --run): a file path or database URL; default $BACKCHANNEL_DB, "
-            "else the store in the user data directory.",
-        ),
-    ] = None,
+    db: DbOpt = None,
     max_states: MaxStatesOpt = None,
 ) -> None:
     """Write a report of the case as one HTML file: the case and its sources, decision

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import Format, FormatOpt, console
+from .common import BackendOpt, DbOpt, Format, FormatOpt, SchedulerOpt, WorkersOpt, console
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -59,38 +59,13 @@ runs_app = typer.Typer(
 )
 
 
-class Backend(StrEnum):
-    inprocess = "inprocess"
-    processes = "processes"
-    dask = "dask"
-
-
 class What(StrEnum):
     result = "result"
     batches = "batches"
     case = "case"
 
 
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="URL",
-        help="The run store: a SQLite file, sqlite:///PATH or postgresql://USER@HOST/DB "
-        "(default: $BACKCHANNEL_DB, else runs.sqlite in the user data directory).",
-    ),
-]
 RunIdArg = Annotated[int, typer.Argument(metavar="ID", help="The run's id (see backchannel runs list).")]
-BackendOpt = Annotated[
-    Backend, typer.Option("--backend", help="Where the batches run: in this process, in processes, on dask.")
-]
-WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", min=1, help="Worker processes (default: one per CPU).")
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option("--scheduler", metavar="ADDR", help="Address of a dask scheduler (--backend dask)."),
-]
 
 
 def _open(db: str | None) -> RunStore:
@@ -370,7 +345,7 @@ def _check_rerunnable(r: RunRecord) -> None:
 
 
 def _execute(
-    store: RunStore, run_id: int, backend: Backend, workers: int | None, scheduler: str | None
+    store: RunStore, run_id: int, backend: str, workers: int | None, scheduler: str | None
 ) -> dict[str, Any]:
     """Run (or resume) a stored run through :func:`backchannel.scenarios.execute_run`; its result."""
     from ..errors import BackchannelError
@@ -382,7 +357,7 @@ def _execute(
     result = execute_run(
         store,
         run_id,
-        backend=backend.value,
+        backend=backend.lower(),
         workers=workers,
         scheduler=scheduler,
         progress=sys.stderr.isatty(),
@@ -395,7 +370,7 @@ def _execute(
 def rerun(
     run_id: RunIdArg,
     db: DbOpt = None,
-    backend: BackendOpt = Backend.inprocess,
+    backend: BackendOpt = "inprocess",
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     fmt: FormatOpt = Format.table,
@@ -409,13 +384,7 @@ def rerun(
     with _open(db) as store:
         orig = store.run(run_id)
         _check_rerunnable(orig)
-        new_id = store.create_run(
-            command=orig.command,
-            parameters=orig.parameters,
-            seed=orig.seed,
-            case_hash=orig.case_hash,
-            n_batches=orig.n_batches,
-        )
+        new_id = store.copy_run(run_id)
         console(stderr=True).print(
             f"run {new_id}: re-running run {run_id} ({orig.command} on {orig.case_name}, seed {orig.seed})"
         )
@@ -451,7 +420,7 @@ def rerun(
 def resume(
     run_id: RunIdArg,
     db: DbOpt = None,
-    backend: BackendOpt = Backend.inprocess,
+    backend: BackendOpt = "inprocess",
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     force: Annotated[

@@ -9,28 +9,24 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json, located
+from ..defaults import BATCH_SIZE
+from .common import (
+    BackendOpt,
+    CaseArg,
+    DbOpt,
+    Format,
+    FormatOpt,
+    MaxStatesOpt,
+    SchedulerOpt,
+    WorkersOpt,
+    console,
+    emit_json,
+    located,
+)
 
 if TYPE_CHECKING:
     from ..progress import ProgressBar
     from ..scenarios import ScenarioResult
-
-BackendOpt = Annotated[
-    str,
-    typer.Option("--backend", help="Where batches run: inprocess, processes, or dask (a local cluster)."),
-]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Worker processes (processes, dask).")]
-SchedulerOpt = Annotated[
-    str | None, typer.Option("--scheduler", help="An existing Dask scheduler, e.g. tcp://host:8786.")
-]
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Run store: a SQLite file or a database URL (default: BACKCHANNEL_DB, else runs.sqlite "
-        "in the user data directory).",
-    ),
-]
 
 
 def scenarios_command(
@@ -56,7 +52,7 @@ def scenarios_command(
     rounds: Annotated[int, typer.Option("--rounds", help="Rounds of the dynamic (BDM) model.")] = 10,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Samples per batch (part of the result's identity).")
-    ] = 250,
+    ] = BATCH_SIZE,
     backend: BackendOpt = "inprocess",
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from .common import DbOpt
+
 __all__ = ["register"]
 
 
@@ -24,12 +26,7 @@ def serve(
             "to other users of the machine).",
         ),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="The run store: a SQLite path or a database URL (default: the user's store)."
-        ),
-    ] = None,
+    db: DbOpt = None,
 ) -> None:
     """Serve the web workbench: edit cases, analyse them, draw the state graph, run scenarios.
 

@@ -419,6 +419,17 @@ class RunStore:
             s.flush()
             return run.id
 
+    def copy_run(self, run_id: int) -> int:
+        """A new run with the command, parameters, seed and case version of run ``run_id`` (a re-run)."""
+        orig = self.run(run_id)
+        return self.create_run(
+            command=orig.command,
+            parameters=orig.parameters,
+            seed=orig.seed,
+            case_hash=orig.case_hash,
+            n_batches=orig.n_batches,
+        )
+
     def set_status(self, run_id: int, status: str, *, error: str | None = None) -> None:
         """Set a run's status (one of :data:`STATUSES`); ``running`` records the start time
         the first time.  ``error`` is kept with the run; ``running`` and ``done`` clear it."""

@@ -31,15 +31,12 @@ __all__ = [
     "ResultCache",
     "bundled_text",
     "check_name",
-    "fast_yaml",
     "parse_id",
-    "parse_text",
 ]
 
 BUNDLED = "bundled"
 USER = "user"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
-_SUFFIX_FMT = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}
 
 
 @dataclass(frozen=True)
@@ -103,30 +100,11 @@ def parse_id(case_id: str) -> tuple[str, str]:
 
 def bundled_text(name: str) -> CaseText:
     """The text of a bundled case (read each time: cheap, and current after an edit)."""
+    from ..casefile import format_of
+
     entry = _bundled()[name]
-    suffix = "." + entry.name.rsplit(".", 1)[-1].lower()
     text = entry.read_bytes().decode("utf-8-sig")
-    return CaseText(name, BUNDLED, _SUFFIX_FMT.get(suffix, "yaml"), text)
-
-
-def fast_yaml(text: str) -> tuple[Any, dict[tuple[Any, ...], int]] | None:
-    """The data and the path → line map of YAML text (read once, by libyaml
-    when available: :func:`backchannel.casefile.read_yaml`). None when the
-    text does not read: the case loader then gives the error with its line.
-    Text whose aliases expand to a huge document is refused (422)."""
-    from ..casefile import YamlTooLarge, read_yaml
-
-    try:
-        return read_yaml(text)
-    except YamlTooLarge as e:
-        raise case_api_error(e) from None
-    except CaseError:
-        return None
-
-
-def parse_text(case: CaseText) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
-    """:func:`~backchannel.casefile.parse_case_text` of a case text."""
-    return parse_case_text(case.text, case.display, case.fmt)
+    return CaseText(name, BUNDLED, format_of(entry.name) or "yaml", text)
 
 
 class CaseCache:
@@ -156,7 +134,7 @@ class CaseCache:
             if hit is not None:
                 self._parsed.move_to_end(key)
                 return hit
-        parsed = parse_text(case)
+        parsed = parse_case_text(case.text, case.display, case.fmt)
         with self._lock:
             self._parsed[key] = parsed
             while len(self._parsed) > self._items:

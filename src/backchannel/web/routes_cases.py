@@ -216,12 +216,10 @@ async def delete_case(case_id: str, svc: Services = Svc) -> Response:
     return Response(status_code=204)
 
 
-_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr", ".csv": "ktab"}
-
-
 def _sniff(filename: str, text: str) -> str:
-    suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
-    fmt = _SUFFIXES.get(suffix)
+    from ..casefile import format_of
+
+    fmt = format_of(filename)
     head = text.lstrip()[:4096]
     if fmt == "json" or (fmt is None and head.startswith("{")):
         return "gmcr" if '"decisionMakers"' in head or '"decisionMakers"' in text else "json"

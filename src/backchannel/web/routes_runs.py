@@ -64,17 +64,11 @@ def _launch(svc: Services, store: RunStore, job: Any, run_id: int) -> dict[str, 
     return {"job": job.id, "run": run_id}
 
 
-#: Samples per batch of a web scenario run: progress and cancellation act between
-#: batches. The command line's default, so that a run started here and one started
-#: there with the same seed give the same result.
-BATCH_SIZE = 250
-
-
 def _new_run(svc: Services, case: CaseText, body: JobRequest) -> dict[str, Any]:
     job = svc.jobs.reserve("scenarios", body.samples)  # 429 before anything else
     try:
         mod = _scenario_module()
-        from ..montecarlo import batch_sizes, prepared
+        from ..montecarlo import prepared
 
         space_of(svc, case)  # valid, and small enough
         settings = mod.settings_of(
@@ -83,21 +77,15 @@ def _new_run(svc: Services, case: CaseText, body: JobRequest) -> dict[str, Any]:
             concept=body.concept,
             rule=body.rule,
             forecast_model="bdm",
-            batch_size=BATCH_SIZE,
+            batch_size=mod.BATCH_SIZE,  # as on the command line: the same seed, the same result
             rounds=10,
             max_states=svc.limits.max_states,
         )
-        prepared(mod.make_task(case.text, case.fmt, case.display, settings))  # the inputs can be sampled
+        # the inputs can be sampled: refused here as a case error, not as a store error below
+        prepared(mod.make_task(case.text, case.fmt, case.display, settings))
         store = svc.store()
         try:
-            digest = store.add_case(case.text, name=case.display, fmt=case.fmt)
-            run_id = store.create_run(
-                command="scenarios",
-                parameters={k: v for k, v in settings.items() if k != "seed"},
-                seed=body.seed,
-                case_hash=digest,
-                n_batches=len(batch_sizes(body.samples, BATCH_SIZE)),
-            )
+            run_id = mod.record_run(store, case.text, case.fmt, case.display, settings)
         except BackchannelError as e:
             raise store_error(e) from None
     except BaseException:
@@ -164,13 +152,7 @@ async def rerun(run_id: int, svc: Services = Svc) -> dict[str, Any]:
         try:
             _scenario_module()
             try:
-                rid = store.create_run(
-                    command=rec.command,
-                    parameters=rec.parameters,
-                    seed=rec.seed,
-                    case_hash=rec.case_hash,
-                    n_batches=rec.n_batches,
-                )
+                rid = store.copy_run(rec.id)
             except BackchannelError as e:
                 raise store_error(e) from None
         except BaseException:

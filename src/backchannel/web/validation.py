@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..casefile import case_error
 from ..errors import AnalysisRefused, CaseError, ModelError
-from .cases import CaseCache, CaseText, fast_yaml, too_large
+from .cases import CaseCache, CaseText, too_large
 from .problems import ApiError, located_entry
 
 if TYPE_CHECKING:
@@ -28,29 +28,24 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
     Empty when the text does not even parse as a mapping (the loader's own
     error says why) or when the structure is valid.
     """
-    import yaml
     from pydantic import ValidationError
 
-    from ..casefile import _clean_loc, _line_for, _lines_of, _Loader, _pydantic_message
+    from ..casefile import _clean_loc, _line_for, _pydantic_message, read_yaml
     from ..model import Conflict
 
+    lines: dict[tuple[Any, ...], int] = {}
     try:
-        fast = fast_yaml(case.text) if case.fmt == "yaml" else None
-    except ApiError:  # aliases expanding to a huge document: the loader's error says so
-        return []
-    try:
-        if fast is not None:
-            data = fast[0]
+        if case.fmt == "yaml":
+            data, lines = read_yaml(case.text)
         else:
-            data = json.loads(case.text) if case.fmt == "json" else yaml.load(case.text, Loader=_Loader)
-    except Exception:  # the loader reports it
+            data = json.loads(case.text)
+    except (CaseError, ValueError, RecursionError):  # the loader reports it
         return []
     if not isinstance(data, dict):
         return []
     try:
         Conflict.model_validate(data)
     except ValidationError as e:
-        lines = fast[1] if fast is not None else _lines_of(case.text) if case.fmt == "yaml" else {}
         out: list[dict[str, Any]] = []
         seen: set[tuple[Any, ...]] = set()
         for err in e.errors():
