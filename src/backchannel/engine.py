@@ -59,16 +59,6 @@ _INF = np.iinfo(np.int32).max
 _NEG = np.iinfo(np.int32).min
 
 
-def _segment_reduce(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: int) -> np.ndarray:
-    """``ufunc``-reduce ``values`` over each CSR row; ``empty`` for empty rows."""
-    n = len(indptr) - 1
-    out = np.full(n, empty, dtype=values.dtype if values.size else np.int32)
-    nonempty = indptr[1:] > indptr[:-1]
-    if values.size and nonempty.any():
-        out[nonempty] = ufunc.reduceat(values, indptr[:-1][nonempty])
-    return out
-
-
 def improvements(space: StateSpace, d: int) -> Moves:
     """Unilateral improvements of decision maker ``d``: moves to a strictly preferred state."""
     mv = space.moves[d]
@@ -144,7 +134,7 @@ def reachable_min_batch(
 
 def _worst_over(ui: Moves, v: np.ndarray) -> np.ndarray:
     """For each state, the largest ``v`` over the targets of its UIs (NEG if none)."""
-    return _segment_reduce(v[ui.targets], ui.indptr, np.maximum, _NEG)
+    return reduce_rows(v[None, ui.targets], ui.indptr, np.maximum, _NEG)[0]
 
 
 def _sim_stable(space: StateSpace, k: int, ui: list[Moves]) -> np.ndarray:
@@ -234,7 +224,7 @@ def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> d
         if "smr" in concepts:
             # g(s2): the best k can reach from s2 in one move, or s2 itself
             mk = space.moves[k]
-            g = np.maximum(p, _segment_reduce(p[mk.targets], mk.indptr, np.maximum, _NEG))
+            g = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
             v = reachable_min(others, g)
             out["smr"][k] = _worst_over(ui_k, v) <= p
         if "seq" in concepts:

@@ -381,18 +381,19 @@ def _run(
     sizes = batch_sizes(total, settings["batch_size"])
     n_batches = len(sizes)
 
-    def count() -> int:
-        return sum(sizes[i] for i in payloads)
-
+    done_samples = sum(sizes[i] for i in payloads)
     if progress:
-        progress(count(), total)
+        progress(done_samples, total)
 
     def got(index: int, payload: bytes, seconds: float) -> None:
+        nonlocal done_samples
         if on_batch is not None:
             on_batch(index, payload, seconds)
+        if index not in payloads:
+            done_samples += sizes[index]
         payloads[index] = payload
         if progress:
-            progress(count(), total)
+            progress(done_samples, total)
 
     t0 = time.perf_counter()
     todo = [i for i in range(n_batches) if i not in payloads]
