@@ -22,7 +22,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import html
 import importlib
 import math
@@ -31,14 +30,15 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import svg
-from .errors import BackchannelError, ModelError, format_loc
-from .model import Conflict, Infeasible, Provenance
+from .errors import BackchannelError, ModelError
+from .model import Conflict
+from .provenance import Judgement, judgements, rule_text
+from .results import conflict_hash as content_hash
 
 if TYPE_CHECKING:
     from .results import StabilityResult
@@ -82,128 +82,6 @@ def _e(x: object) -> str:
 
 # ---------------------------------------------------------------------------
 # provenance of the judgements
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """One judgement of a case and what it rests on.
-
-    ``kind`` is ``cited`` (a source and a quote), ``estimate`` (the analyst's
-    estimate) or ``none`` (no provenance); ``text`` is the quote or the
-    estimate's reasoning; ``note`` the element's own note, if any.
-    """
-
-    where: str
-    what: str
-    kind: str
-    source: str | None = None
-    text: str | None = None
-    note: str | None = None
-
-
-def _rule_text(rule: Infeasible) -> str:
-    if rule.expr is not None:
-        return rule.expr
-    if rule.pattern is not None:
-        return f"pattern {rule.pattern}"
-    form = rule.form
-    return f"{form.replace('_', ' ')} of: {', '.join(getattr(rule, form))}"
-
-
-def judgements(conflict: Conflict) -> list[Judgement]:
-    """Every judgement that :func:`backchannel.provenance.provenance_report`
-    audits, in the same order, with its source and quote or its reasoning.
-
-    >>> from backchannel.casefile import load_case
-    >>> rows = judgements(load_case("syria-iraq"))
-    >>> rows[0].kind in ("cited", "estimate", "none")
-    True
-    """
-    out: list[Judgement] = []
-    dm_text = {dm.name: dm.text for dm in conflict.decision_makers}
-    issue_text = {k: v.label or k for k, v in conflict.issues.items()}
-
-    def add(prov: Provenance | None, loc: tuple[str | int, ...], what: str, note: str | None = None) -> None:
-        where = format_loc(loc)
-        if prov is None:
-            out.append(Judgement(where, what, "none", note=note))
-        elif prov.estimate:
-            out.append(Judgement(where, what, "estimate", text=prov.note, note=note))
-        else:
-            out.append(Judgement(where, what, "cited", prov.source, prov.quote or prov.note, note))
-
-    def num(v: float) -> str:
-        return f"{v:g}"
-
-    for d, dm in enumerate(conflict.decision_makers):
-        prefs = dm.preferences
-        base: tuple[str | int, ...] = ("decision_makers", d, "preferences")
-        if prefs.prioritization is not None:
-            k = len(prefs.prioritization)
-            for j, st in enumerate(prefs.prioritization):
-                add(
-                    st.provenance or prefs.provenance,
-                    (*base, "prioritization", j),
-                    f"{dm.text}, preference {j + 1} of {k}: {st.condition}",
-                    st.note,
-                )
-        else:
-            add(prefs.provenance, (*base, "ranking"), f"{dm.text}: ranking of the states")
-    for r, rule in enumerate(conflict.infeasible):
-        if rule.provenance is not None:
-            add(rule.provenance, ("infeasible", r), f"infeasible: {_rule_text(rule)}", rule.note)
-    for name, issue in conflict.issues.items():
-        if issue.reference is not None:
-            add(
-                issue.reference.provenance or issue.provenance,
-                ("issues", name, "reference"),
-                f"reference point of “{issue_text[name]}”: {num(issue.reference.value)}",
-                issue.reference.note,
-            )
-    for a, actor in enumerate(conflict.actors):
-        add(
-            actor.capability.provenance or actor.provenance,
-            ("actors", a, "capability"),
-            f"capability of {actor.text}: {num(actor.capability.value)}",
-            actor.capability.note,
-        )
-        for kind, values in (("positions", actor.positions), ("salience", actor.salience)):
-            for key, est in values.items():
-                word = "position" if kind == "positions" else "salience"
-                add(
-                    est.provenance,
-                    ("actors", a, kind, key),
-                    f"{word} of {actor.text} on “{issue_text.get(key, key)}”: {num(est.value)}",
-                    est.note,
-                )
-    for name, per in conflict.perceptions.items():
-        who = dm_text.get(name, name)
-        if per.unaware_of or per.preferences:
-            parts = []
-            if per.unaware_of:
-                parts.append("unaware of " + ", ".join(per.unaware_of))
-            if per.preferences:
-                parts.append("beliefs about " + ", ".join(dm_text.get(j, j) for j in per.preferences))
-            add(per.provenance, ("perceptions", name), f"perception of {who}: {'; '.join(parts)}", per.note)
-        for other, nested in per.about.items():
-            what = f"{who} believes {dm_text.get(other, other)} is unaware of " + (
-                ", ".join(nested.unaware_of) or "nothing"
-            )
-            add(nested.provenance or per.provenance, ("perceptions", name, "about", other), what, nested.note)
-    for key in ("status_quo", "observed"):
-        choice = getattr(conflict, key)
-        if choice is not None and choice.provenance is not None:
-            add(choice.provenance, (key,), f"{key.replace('_', ' ')}: {choice.state}", choice.note)
-    for name, sc in conflict.scenarios.items():
-        if sc.provenance is not None:
-            add(sc.provenance, ("scenarios", name), f"scenario {sc.label or name}: {sc.when}", sc.description)
-    return out
-
-
-def content_hash(conflict: Conflict) -> str:
-    """SHA-256 of the conflict's canonical JSON (as ``meta.model_hash`` of the results)."""
-    text = conflict.model_dump_json(by_alias=True, exclude_none=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # ---------------------------------------------------------------------------
@@ -434,7 +312,7 @@ def _model_section(space: StateSpace) -> str:
         items = []
         for rule in conflict.infeasible:
             note = f' <span class="small">— {_e(rule.note)}</span>' if rule.note else ""
-            items.append(f"<li><code>{_e(_rule_text(rule))}</code>{note}</li>")
+            items.append(f"<li><code>{_e(rule_text(rule))}</code>{note}</li>")
         out.append(
             "<h3>Infeasible combinations</h3><p>States in which any of these holds are left out.</p>"
             f"<ul>{''.join(items)}</ul>"

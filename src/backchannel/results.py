@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .model import Conflict
 from .statespace import StateSpace
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Result", "StabilityResult", "meta", "model_hash"]
+__all__ = ["Result", "StabilityResult", "conflict_hash", "meta", "model_hash"]
 
 
 def _version() -> str:
@@ -51,7 +52,12 @@ def meta(space: StateSpace, analysis: str, definitions: str, parameters: dict[st
 
 def model_hash(space: StateSpace) -> str:
     """SHA-256 of the conflict's canonical JSON: identifies the input of a result."""
-    text = space.conflict.model_dump_json(by_alias=True, exclude_none=True)
+    return conflict_hash(space.conflict)
+
+
+def conflict_hash(conflict: Conflict) -> str:
+    """SHA-256 of a conflict's canonical JSON."""
+    text = conflict.model_dump_json(by_alias=True, exclude_none=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
