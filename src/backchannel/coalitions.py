@@ -88,7 +88,6 @@ so.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -97,7 +96,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .engine import improvements, reachable_min, stability_matrix
+from .engine import improvements, legal_sequence, reachable_min, stability_matrix
 from .errors import AnalysisRefused, BackchannelError
 from .model import Conflict
 from .results import Result, meta
@@ -466,27 +465,10 @@ def joint_path(
     number ``source`` to ``target``: ``[(mover, state reached), …]``; empty if
     there is none."""
     members = [space.dm_index(n) for n in coalition]
-    s0, goal = source - 1, target - 1
-    start = (s0, -1)
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-    queue: deque[tuple[int, int]] = deque([start])
-    while queue:
-        s, last = queue.popleft()
-        for d in members:
-            if d == last:
-                continue
-            for t in space.moves[d].of(s).tolist():
-                key = (t, d)
-                if key in parent:
-                    continue
-                parent[key] = (s, last)
-                if t == goal:
-                    path = [key]
-                    while parent[path[-1]] != start:
-                        path.append(parent[path[-1]])
-                    return [(space.dm_names[m], x + 1) for x, m in reversed(path)]
-                queue.append(key)
-    return []
+    good = np.zeros(space.n_states, dtype=bool)
+    good[target - 1] = True
+    path = legal_sequence(members, [space.moves[d] for d in members], source - 1, good)
+    return [(space.dm_names[d], b + 1) for d, _, b in path or []]
 
 
 # ---------------------------------------------------------------------------

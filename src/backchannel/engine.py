@@ -39,6 +39,7 @@ over its UIs does not exceed its own payoff.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -48,6 +49,7 @@ from .statespace import Moves, StateSpace
 __all__ = [
     "CONCEPTS",
     "improvements",
+    "legal_sequence",
     "reachable_min",
     "reachable_min_batch",
     "reduce_rows",
@@ -130,6 +132,39 @@ def reachable_min_batch(
             after[j] = new
         if not changed:
             return best
+
+
+def legal_sequence(
+    movers: Sequence[int], moves: Sequence[Moves], start: int, good: np.ndarray
+) -> list[tuple[int, int, int]] | None:
+    """A shortest legal sequence (length ≥ 1, no mover twice in a row) of the
+    movers' ``moves`` from state ``start`` to a state where ``good`` holds:
+    ``[(mover, from, to), …]``; None if there is none. The witness of what
+    :func:`reachable_min` computes for all states at once."""
+    root = (start, -1)
+    parent: dict[tuple[int, int], tuple[int, int]] = {root: root}
+    queue: deque[tuple[int, int]] = deque([root])
+    while queue:
+        node = queue.popleft()
+        s, last = node
+        for j in range(len(movers)):
+            if j == last:
+                continue
+            for t in moves[j].of(s).tolist():
+                key = (t, j)
+                if key in parent:
+                    continue
+                parent[key] = node
+                if good[t]:
+                    path = []
+                    cur = key
+                    while cur != root:
+                        prev = parent[cur]
+                        path.append((movers[cur[1]], prev[0], cur[0]))
+                        cur = prev
+                    return path[::-1]
+                queue.append(key)
+    return None
 
 
 def _worst_over(ui: Moves, v: np.ndarray) -> np.ndarray:

@@ -11,13 +11,12 @@ opponent's improvement made at the same moment (SIM).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..engine import CONCEPTS, improvements, reachable_min, stability_matrix
+from ..engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
 from ..evolution import describe_step, resolve_state
 from ..statespace import Moves, StateSpace
 
@@ -28,37 +27,6 @@ LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"
 
 def _state(space: StateSpace, s: int) -> dict[str, Any]:
     return {"number": s + 1, "pattern": space.pattern(s), "description": space.describe(s)}
-
-
-def _sequence(
-    space: StateSpace, movers: Sequence[int], moves: Sequence[Moves], start: int, good: np.ndarray
-) -> list[tuple[int, int, int]] | None:
-    """A shortest legal sequence (no mover twice in a row) of ``moves`` from
-    ``start`` to a state where ``good`` holds: ``[(mover, from, to), …]``."""
-    root = (start, -1)
-    parent: dict[tuple[int, int], tuple[int, int]] = {root: root}
-    queue: deque[tuple[int, int]] = deque([root])
-    while queue:
-        node = queue.popleft()
-        s, last = node
-        for j in range(len(movers)):
-            if j == last:
-                continue
-            for t in moves[j].of(s).tolist():
-                key = (t, j)
-                if key in parent:
-                    continue
-                parent[key] = node
-                if good[t]:
-                    path = []
-                    cur = key
-                    while cur != root:
-                        prev = parent[cur]
-                        path.append((movers[cur[1]], prev[0], cur[0]))
-                        cur = prev
-                    return path[::-1]
-                queue.append(key)
-    return None
 
 
 def _steps(space: StateSpace, path: Sequence[tuple[int, int, int]]) -> list[dict[str, Any]]:
@@ -152,7 +120,7 @@ class _Explainer:
             )
             return out
         good = value <= p[s]
-        path = _sequence(sp, self.others(k), self.sanction_moves(k), t, good)
+        path = legal_sequence(self.others(k), self.sanction_moves(k), t, good)
         assert path is not None, "the engine found a sanction that the search does not"
         w = path[-1][2]
         out["deterred"] = True
