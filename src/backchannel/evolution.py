@@ -193,7 +193,7 @@ class EvolutionResult(Result):
             raise ValueError(f"no state {state}: states are numbered 1 to {self.space.n_states}")
         return state - 1
 
-    def _on_path_edges(self) -> set[tuple[int, int]]:
+    def on_path_edges(self) -> set[tuple[int, int]]:
         """(source, target) index pairs on the shortest paths to the reachable equilibria."""
         out: set[tuple[int, int]] = set()
         for e in self.all_equilibria():
@@ -230,7 +230,7 @@ class EvolutionResult(Result):
             }
             for s in reach
         ]
-        on_path = self._on_path_edges()
+        on_path = self.on_path_edges()
         edges = []
         for s, t, m in self._edge_list(all_moves):
             movers = _mover_names(sp, m)

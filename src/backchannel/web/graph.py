@@ -104,12 +104,7 @@ def state_graph(space: StateSpace, concept: str = "nash", *, max_nodes: int = 30
     if sq is not None:
         evo = evolution(space, None, concept)
         reachable = evo.distance >= 0
-        for e in evo.equilibria(concept):
-            t = e - 1
-            while t != sq and evo.parent[t] >= 0:
-                p = int(evo.parent[t])
-                on_path.add((p, t))
-                t = p
+        on_path = evo.on_path_edges()
     truncated = n > max_nodes
     if truncated:
         # priority: the status quo, reachable equilibria, equilibria, reachable states (nearest first)
