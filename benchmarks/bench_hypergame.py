@@ -33,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--infeasible", type=float, default=0.4)
     args = ap.parse_args(argv)
 
-    from backchannel.hypergame import hypergame
-    from backchannel.model import Conflict
-    from backchannel.statespace import compile_conflict
+    from backchannel.case.model import Conflict
+    from backchannel.gmcr.hypergame import hypergame
+    from backchannel.gmcr.statespace import compile_conflict
     from generate import synthetic_conflict
 
     base = synthetic_conflict(4, 4, args.seed, infeasible_fraction=args.infeasible)

@@ -30,12 +30,12 @@ def _graph_model_rates(samples: int, seed: int) -> tuple[float, float]:
     from the status quo), batched against one compiled model and sample by sample."""
     import numpy as np
 
-    from backchannel.batch import batch_distance, batch_stability
-    from backchannel.engine import stability_matrix
-    from backchannel.evolution import evolution
-    from backchannel.montecarlo import _payoffs, prepared
-    from backchannel.scenarios import _case_text, make_task, settings_of
-    from backchannel.uncertainty import draw
+    from backchannel.case.uncertainty import draw
+    from backchannel.gmcr.batch import batch_distance, batch_stability
+    from backchannel.gmcr.engine import stability_matrix
+    from backchannel.gmcr.evolution import evolution
+    from backchannel.scenarios.montecarlo import _payoffs, prepared
+    from backchannel.scenarios.run import _case_text, make_task, settings_of
 
     settings = settings_of(
         samples=samples,
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-dask", action="store_true")
     args = ap.parse_args(argv)
 
-    from backchannel.scenarios import scenarios
+    from backchannel.scenarios.run import scenarios
 
     print(
         f"flagship case, {args.samples:,} samples, seed {args.seed}, {os.cpu_count()} cores, "

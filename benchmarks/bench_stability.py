@@ -83,8 +83,7 @@ def _instrument(detail: list[dict[str, Any]], current: dict[str, Any]) -> None:
     """Wrap engine.reachable_min to time it and count its fixed-point iterations."""
     import numpy as np
 
-    from backchannel import engine
-
+    from backchannel.gmcr import engine
     orig_rm = engine.reachable_min
     orig_seg = engine._segment_reduce
     calls = [0]
@@ -122,9 +121,9 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "src"))
     import numpy as np
 
-    from backchannel import engine
-    from backchannel.analysis import stability
-    from backchannel.statespace import compile_conflict
+    from backchannel.gmcr import engine
+    from backchannel.gmcr.analysis import stability
+    from backchannel.gmcr.statespace import compile_conflict
     from generate import synthetic_conflict
 
     dms, opts = _parse_size(args.child)

@@ -41,10 +41,10 @@ import numpy as np
 import yaml
 
 try:
-    from backchannel.model import Conflict
+    from backchannel.case.model import Conflict
 except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from backchannel.model import Conflict
+    from backchannel.case.model import Conflict
 
 __all__ = ["conflict_to_yaml", "main", "synthetic_conflict"]
 

@@ -36,7 +36,7 @@ def free_port() -> int:
 
 def start_server(port: int, db: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "BACKCHANNEL_TOKEN"}
-    cmd = [sys.executable, "-m", "backchannel.cli", "serve", "--host", HOST, "--port", str(port)]
+    cmd = [sys.executable, "-m", "backchannel.commands.cli", "serve", "--host", HOST, "--port", str(port)]
     cmd += ["--db", f"sqlite:///{db}"]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -2,9 +2,9 @@
 
 Fang, Hipel & Kilgour (1993), *Interactive Decision Making: The Graph Model
 for Conflict Resolution*, ch. 3.  Everything is recomputed here from the
-:class:`~backchannel.model.Conflict` — feasible states, preferences,
+:class:`~backchannel.case.model.Conflict` — feasible states, preferences,
 unilateral moves — with plain Python sets and loops; nothing of
-``backchannel.engine`` or ``backchannel.statespace`` is used.  Slow, and only
+``backchannel.gmcr.engine`` or ``backchannel.gmcr.statespace`` is used.  Slow, and only
 meant for conflicts of a few options.
 
 Conditions (infeasibility rules, preference statements) are read by a tiny
@@ -27,7 +27,7 @@ from itertools import combinations, product
 
 import numpy as np
 
-from backchannel.model import Conflict
+from backchannel.case.model import Conflict
 
 __all__ = ["CONCEPTS", "Game", "brute_stability", "build_game"]
 

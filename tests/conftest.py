@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import settings
 
-from backchannel import cli
+from backchannel.commands import cli
 
 # CI runs the property tests with a fixed seed, so that a landing is judged on
 # the code and not on the draw; runs elsewhere keep exploring new examples

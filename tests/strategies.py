@@ -1,6 +1,6 @@
 """Hypothesis strategies for random small conflicts in option form.
 
-:func:`conflicts` draws a :class:`~backchannel.model.Conflict` with 2–4
+:func:`conflicts` draws a :class:`~backchannel.case.model.Conflict` with 2–4
 decision makers, 1–3 options each (at most 8 in all), random reversibility,
 random infeasibility rules (Y/N/- patterns mostly, some ``at_most_one`` /
 ``at_least_one`` / ``exactly_one`` and expressions over ``not``/``and``/``or``)
@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from backchannel.model import Conflict
+from backchannel.case.model import Conflict
 
 __all__ = ["conflict_dicts", "conflicts", "expr_text"]
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from backchannel.bargaining.data import bargaining_data
-from backchannel.bargaining.ktab import conflict_from_ktab, conflict_to_ktab
-from backchannel.casefile import load_case, parse_case_text
+from backchannel.case.casefile import load_case, parse_case_text
 from backchannel.errors import CaseError, ModelError
+from backchannel.formats.ktab import conflict_from_ktab, conflict_to_ktab
 from conftest import RunCli
 
 DATA = Path(__file__).parent / "data"

@@ -1,4 +1,4 @@
-"""The batched engine (:mod:`backchannel.batch`) equals the engine and the
+"""The batched engine (:mod:`backchannel.gmcr.batch`) equals the engine and the
 evolution analysis sample by sample, on random conflicts with random payoffs."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.batch import batch_distance, batch_stability, dense_rank
-from backchannel.engine import CONCEPTS, stability_matrix
-from backchannel.evolution import evolution
-from backchannel.model import Conflict
-from backchannel.statespace import compile_conflict
+from backchannel.case.model import Conflict
+from backchannel.gmcr.batch import batch_distance, batch_stability, dense_rank
+from backchannel.gmcr.engine import CONCEPTS, stability_matrix
+from backchannel.gmcr.evolution import evolution
+from backchannel.gmcr.statespace import compile_conflict
 from strategies import conflicts
 
 

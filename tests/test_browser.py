@@ -185,7 +185,7 @@ def test_library_lists_the_cases(page: Any) -> None:
 
 
 def test_import_and_delete_a_user_case(page: Any, tmp_path: Path) -> None:
-    from backchannel.casefile import bundled_cases
+    from backchannel.case.casefile import bundled_cases
 
     src = tmp_path / "elmira-import.yaml"
     src.write_bytes(bundled_cases()["elmira"].read_bytes())
@@ -344,7 +344,7 @@ def test_raw_yaml_edit_shows_the_message_at_the_line_and_field(page: Any) -> Non
 
 
 def test_form_edit_saves_a_new_version(page: Any) -> None:
-    from backchannel.casefile import bundled_cases
+    from backchannel.case.casefile import bundled_cases
 
     page.goto("/")
     text = bundled_cases()["chicken"].read_text(encoding="utf-8")

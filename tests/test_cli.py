@@ -66,7 +66,7 @@ def test_schema_validates_bundled_cases(run_cli: RunCli) -> None:
     import jsonschema
     import yaml
 
-    from backchannel.casefile import _Loader, bundled_cases
+    from backchannel.case.casefile import _Loader, bundled_cases
 
     _, out, _ = run_cli(["schema"])
     sch = json.loads(out)
@@ -87,7 +87,7 @@ def test_version(run_cli: RunCli) -> None:
 def test_help_imports_no_heavy_library() -> None:
     """`backchannel --help` must stay instant: no numpy, pydantic or pandas."""
     code = (
-        "import sys, backchannel.cli\n"
+        "import sys, backchannel.commands.cli\n"
         "heavy = [m for m in ('numpy', 'pydantic', 'pandas', 'yaml') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
@@ -103,7 +103,10 @@ def test_usage_errors_exit_2_without_traceback() -> None:
     """typer reports an unknown option or a missing argument itself (exit 2)."""
     for argv in (["analyze", "elmira", "--bogus"], ["analyze"], ["no-such-command"]):
         out = subprocess.run(
-            [sys.executable, "-m", "backchannel.cli", *argv], capture_output=True, text=True, check=False
+            [sys.executable, "-m", "backchannel.commands.cli", *argv],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert out.returncode == 2, (argv, out.stderr)
         assert "Traceback" not in out.stderr and "Usage" in out.stderr

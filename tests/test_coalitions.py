@@ -28,18 +28,18 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))
 
 import backchannel as bc
-from backchannel import coalitions as co
-from backchannel.coalitions import (
+from backchannel.case.model import Conflict
+from backchannel.errors import BackchannelError
+from backchannel.gmcr import coalitions as co
+from backchannel.gmcr.coalitions import (
     COALITION_CONCEPTS,
     coalition_search,
     coalition_stability,
     joint_improvements,
     joint_path,
 )
-from backchannel.engine import stability_matrix
-from backchannel.errors import BackchannelError
-from backchannel.model import Conflict
-from backchannel.statespace import compile_conflict
+from backchannel.gmcr.engine import stability_matrix
+from backchannel.gmcr.statespace import compile_conflict
 from bruteforce import Game, build_game, reachable
 from conftest import RunCli
 from strategies import conflicts

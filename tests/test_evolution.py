@@ -1,4 +1,4 @@
-"""Status quo analysis (``backchannel.evolution``): reachable states, shortest
+"""Status quo analysis (``backchannel.gmcr.evolution``): reachable states, shortest
 paths, coalition moves, graph exports and the ``evolve`` command.
 
 The Elmira expectations are derived by hand below from the published model
@@ -25,11 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backchannel.analysis import compile_case
+from backchannel.case.model import Conflict
 from backchannel.errors import BackchannelError
-from backchannel.evolution import EvolutionResult, evolution
-from backchannel.model import Conflict
-from backchannel.statespace import compile_conflict
+from backchannel.gmcr.analysis import compile_case
+from backchannel.gmcr.evolution import EvolutionResult, evolution
+from backchannel.gmcr.statespace import compile_conflict
 from bruteforce import Game, build_game
 from conftest import RunCli
 from strategies import conflicts

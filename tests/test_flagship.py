@@ -14,8 +14,8 @@ import pytest
 from pydantic import BaseModel
 
 import backchannel as bc
-from backchannel.model import Provenance
-from backchannel.provenance import provenance_report
+from backchannel.case.model import Provenance
+from backchannel.case.provenance import provenance_report
 
 CASE = "ukraine-backchannel"
 SOURCES = Path(__file__).resolve().parents[1].parent / "shared" / "sources"
@@ -113,7 +113,7 @@ def test_hypergame_shows_kyiv_caught_off_guard() -> None:
     disclosures". The case makes both unaware of the channel; the observed
     outcome must then be a strategic surprise for them, and not for the two
     parties to the talks."""
-    from backchannel.hypergame import hypergame
+    from backchannel.gmcr.hypergame import hypergame
 
     r = hypergame(bc.compile_case(CASE))
     assert r.unaware["ukraine"] == ["us_backchannel"] and r.unaware["europe"] == ["us_backchannel"]

@@ -11,7 +11,7 @@ import pytest
 
 from backchannel.bargaining.backtest import backtest, read_long_format
 from backchannel.bargaining.forecast import forecast
-from backchannel.casefile import load_case
+from backchannel.case.casefile import load_case
 from backchannel.errors import CaseError
 from conftest import RunCli
 

@@ -2,8 +2,8 @@
 
 Arbitrary text and bytes written as ``.yaml``/``.yml``/``.json``/``.gmcr``
 files, random JSON-like values under the real keys, and mutations of valid
-conflicts (and of GMCR+ files) go through :func:`backchannel.casefile.load_case`;
-whatever loads must compile through :func:`backchannel.analysis.compile_case`
+conflicts (and of GMCR+ files) go through :func:`backchannel.case.casefile.load_case`;
+whatever loads must compile through :func:`backchannel.gmcr.analysis.compile_case`
 or be refused with CaseError / AnalysisRefused.
 """
 
@@ -21,13 +21,13 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from backchannel.analysis import compile_case
 from backchannel.bargaining.data import bargaining_data
 from backchannel.bargaining.forecast import forecast
-from backchannel.casefile import _Loader, bundled_cases, load_case, parse_case_text
+from backchannel.case.casefile import _Loader, bundled_cases, load_case, parse_case_text
+from backchannel.case.model import Conflict
 from backchannel.errors import AnalysisRefused, CaseError, ModelError
-from backchannel.hypergame import perceived_game
-from backchannel.model import Conflict
+from backchannel.gmcr.analysis import compile_case
+from backchannel.gmcr.hypergame import perceived_game
 from strategies import conflict_dicts
 
 FUZZ = settings(
@@ -41,14 +41,16 @@ MAX_STATES = 4096  # keep compilation of whatever validates small
 
 def _has_gmcr() -> bool:
     try:
-        import backchannel.gmcrplus  # noqa: F401
+        import backchannel.formats.gmcrplus  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 HAS_GMCR = _has_gmcr()
-needs_gmcr = pytest.mark.skipif(not HAS_GMCR, reason="backchannel.gmcrplus (.gmcr import) is not there yet")
+needs_gmcr = pytest.mark.skipif(
+    not HAS_GMCR, reason="backchannel.formats.gmcrplus (.gmcr import) is not there yet"
+)
 SUFFIXES = [".yaml", ".yml", ".json"] + ([".gmcr"] if HAS_GMCR else [])
 
 

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backchannel.analysis import stability
-from backchannel.casefile import bundled_cases, load_case, parse_case_text, read_case
+from backchannel.case.casefile import bundled_cases, load_case, parse_case_text, read_case
+from backchannel.case.model import Conflict
 from backchannel.errors import BackchannelError, CaseError, ModelError
-from backchannel.gmcrplus import (
+from backchannel.formats.gmcrplus import (
     MISP_HEADER,
     conflict_from_gmcr,
     conflict_to_gmcr,
@@ -31,9 +31,9 @@ from backchannel.gmcrplus import (
     gmcr_warnings,
     prime_implicants,
 )
-from backchannel.model import Conflict
-from backchannel.statespace import compile_conflict
-from backchannel.writer import conflict_to_json, conflict_to_yaml
+from backchannel.formats.writer import conflict_to_json, conflict_to_yaml
+from backchannel.gmcr.analysis import stability
+from backchannel.gmcr.statespace import compile_conflict
 
 DATA = Path(__file__).parent / "data"
 CONCEPTS = ("nash", "gmr", "smr", "seq")

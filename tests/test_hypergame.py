@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 import backchannel as bc
-from backchannel.casefile import parse_case_text
-from backchannel.hypergame import hypergame
-from backchannel.model import Conflict
+from backchannel.case.casefile import parse_case_text
+from backchannel.case.model import Conflict
+from backchannel.gmcr.hypergame import hypergame
 from conftest import RunCli
 from strategies import conflicts
 

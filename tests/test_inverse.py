@@ -1,4 +1,4 @@
-"""Inverse analysis (``backchannel.inverse``): conditions, exact counts, smallest changes.
+"""Inverse analysis (``backchannel.gmcr.inverse``): conditions, exact counts, smallest changes.
 
 * Published regressions.  Inverse GMCR as defined by Kinsara (2015, PhD
   thesis, University of Waterloo, ch. 5; Def. 5.2.6: a profile is in the GMR
@@ -46,11 +46,11 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 import backchannel as bc
-from backchannel.engine import stability_matrix
+from backchannel.case.model import Conflict
 from backchannel.errors import AnalysisRefused, BackchannelError
-from backchannel.inverse import Comparison, InverseResult, _Problem, inverse
-from backchannel.model import Conflict
-from backchannel.statespace import StateSpace, compile_conflict
+from backchannel.gmcr.engine import stability_matrix
+from backchannel.gmcr.inverse import Comparison, InverseResult, _Problem, inverse
+from backchannel.gmcr.statespace import StateSpace, compile_conflict
 from bruteforce import build_game, reachable
 from conftest import RunCli
 from strategies import conflicts

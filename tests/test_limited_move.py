@@ -1,4 +1,4 @@
-"""Limited-move stability ``L_h`` and non-myopic stability (``backchannel.limited_move``).
+"""Limited-move stability ``L_h`` and non-myopic stability (``backchannel.gmcr.limited_move``).
 
 What is asserted, and on what authority:
 
@@ -41,12 +41,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from backchannel.analysis import compile_case
-from backchannel.engine import stability_matrix
+from backchannel.case.model import Conflict
 from backchannel.errors import AnalysisRefused
-from backchannel.limited_move import limited_move
-from backchannel.model import Conflict
-from backchannel.statespace import compile_conflict
+from backchannel.gmcr.analysis import compile_case
+from backchannel.gmcr.engine import stability_matrix
+from backchannel.gmcr.limited_move import limited_move
+from backchannel.gmcr.statespace import compile_conflict
 from bruteforce import Game, build_game
 from conftest import RunCli
 from strategies import conflicts

@@ -24,9 +24,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backchannel.engine import stability_matrix
-from backchannel.model import Conflict
-from backchannel.statespace import StateSpace, compile_conflict
+from backchannel.case.model import Conflict
+from backchannel.gmcr.engine import stability_matrix
+from backchannel.gmcr.statespace import StateSpace, compile_conflict
 from bruteforce import CONCEPTS, brute_stability, build_game
 from strategies import conflicts
 

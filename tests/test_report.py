@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 import backchannel as bc
-from backchannel import report
-from backchannel.casefile import bundled_cases, load_case
+from backchannel.case.casefile import bundled_cases, load_case
+from backchannel.case.provenance import provenance_report
 from backchannel.errors import BackchannelError
-from backchannel.provenance import provenance_report
-from backchannel.report import build_report, content_hash, judgements
+from backchannel.report import build as report
+from backchannel.report.build import build_report, content_hash, judgements
 from conftest import RunCli
 
 WHEN = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
@@ -254,9 +254,9 @@ def test_provenance_counts_in_the_report(flagship: str, elmira: str) -> None:
 
 def test_evolution_and_hypergame_sections(flagship: str) -> None:
     # from the modules: once they are imported, bc.evolution and bc.hypergame name the modules
-    from backchannel.engine import CONCEPTS
-    from backchannel.evolution import evolution
-    from backchannel.hypergame import hypergame
+    from backchannel.gmcr.engine import CONCEPTS
+    from backchannel.gmcr.evolution import evolution
+    from backchannel.gmcr.hypergame import hypergame
 
     evo = evolution(FLAGSHIP, None, CONCEPTS)
     part = flagship[flagship.index('id="evolution"') : flagship.index('id="hypergame"')]
@@ -322,7 +322,8 @@ def test_scenario_section_with_missing_parts() -> None:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("backchannel.scenarios") is None, reason="backchannel.scenarios not installed"
+    importlib.util.find_spec("backchannel.scenarios.run") is None,
+    reason="backchannel.scenarios.run not installed",
 )
 def test_report_runs_the_scenario_analysis() -> None:
     text = build_report(FLAGSHIP, samples=200, seed=1, generated=WHEN)
@@ -375,11 +376,11 @@ def test_cli_max_states_refuses_big_cases(tmp_path: Path, run_cli: RunCli) -> No
 
 @pytest.mark.skipif(
     importlib.util.find_spec("backchannel.store") is None
-    or importlib.util.find_spec("backchannel.scenarios") is None,
+    or importlib.util.find_spec("backchannel.scenarios.run") is None,
     reason="the run store is not installed",
 )
 def test_cli_takes_a_stored_run(tmp_path: Path, run_cli: RunCli) -> None:
-    from backchannel.scenarios import scenarios
+    from backchannel.scenarios.run import scenarios
     from backchannel.store import open_store
 
     db = str(tmp_path / "runs.sqlite")

@@ -18,12 +18,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backchannel.model import Conflict
-from backchannel.montecarlo import _payoffs, prepare
-from backchannel.scenarios import RunInterrupted, execute_run, scenarios, wilson
-from backchannel.statespace import compile_conflict
+from backchannel.case.model import Conflict
+from backchannel.case.uncertainty import draw, uncertain_inputs
+from backchannel.gmcr.statespace import compile_conflict
+from backchannel.scenarios.montecarlo import _payoffs, prepare
+from backchannel.scenarios.run import RunInterrupted, execute_run, scenarios, wilson
 from backchannel.store import open_store
-from backchannel.uncertainty import draw, uncertain_inputs
 from conftest import RunCli
 from strategies import conflicts
 
@@ -107,7 +107,7 @@ def test_rules_split_and_nearest() -> None:
         "status_quo": "NN",
         "scenarios": {"yn": "a and not b", "ny": "b and not a"},
     }
-    from backchannel.evolution import evolution
+    from backchannel.gmcr.evolution import evolution
 
     conflict = Conflict.model_validate(data)
     ev = evolution(conflict)
@@ -226,8 +226,7 @@ def test_same_seed_same_bytes_and_batches_do_not_matter_for_the_api() -> None:
 
 @pytest.mark.parametrize("task_seconds", [1.0, 1e-9])  # several batches per task; one per task
 def test_process_pool_equals_in_process(monkeypatch: pytest.MonkeyPatch, task_seconds: float) -> None:
-    from backchannel import backends
-
+    from backchannel.scenarios import backends
     monkeypatch.setattr(backends, "TASK_SECONDS", task_seconds)
     a = scenarios("ukraine-backchannel", samples=400, seed=3, batch_size=100)
     b = scenarios("ukraine-backchannel", samples=400, seed=3, batch_size=100, backend="processes", workers=2)

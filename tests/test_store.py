@@ -586,7 +586,7 @@ def test_cli_unreachable_store(run_cli: RunCli, db: str, message: str, sub: list
     assert message in " ".join(err.split()) and "Traceback" not in out + err and "s3cret" not in out + err
 
 
-# -- rerun and resume, through a stand-in for backchannel.scenarios.execute_run
+# -- rerun and resume, through a stand-in for backchannel.scenarios.run.execute_run
 
 
 class _FakeResult:
@@ -598,7 +598,7 @@ class _FakeResult:
 
 
 def _fake_scenarios(monkeypatch: pytest.MonkeyPatch, *, jitter: bool = False) -> list[dict[str, Any]]:
-    """Install a stand-in ``backchannel.scenarios`` whose execute_run computes batches
+    """Install a stand-in ``backchannel.scenarios.run`` whose execute_run computes batches
     from the seed (or, with ``jitter``, from how many times it was called)."""
     calls: list[dict[str, Any]] = []
 
@@ -628,7 +628,9 @@ def _fake_scenarios(monkeypatch: pytest.MonkeyPatch, *, jitter: bool = False) ->
         store.finish(run_id, result, 0.01)
         return _FakeResult(result)
 
-    monkeypatch.setitem(sys.modules, "backchannel.scenarios", types.SimpleNamespace(execute_run=execute_run))
+    monkeypatch.setitem(
+        sys.modules, "backchannel.scenarios.run", types.SimpleNamespace(execute_run=execute_run)
+    )
     return calls
 
 
@@ -701,7 +703,7 @@ def test_cli_resume(db_url: str, run_cli: RunCli, monkeypatch: pytest.MonkeyPatc
 
 
 def test_cli_rerun_and_resume_scenarios(db_url: str, run_cli: RunCli) -> None:
-    from backchannel.scenarios import scenarios
+    from backchannel.scenarios.run import scenarios
 
     with open_store(db_url) as s:
         first = scenarios("ukraine-backchannel", samples=40, batch_size=10, seed=3, store=s)

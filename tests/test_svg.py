@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from backchannel import svg
+from backchannel.report import svg
 
 NS = "{http://www.w3.org/2000/svg}"
 NAN = math.nan

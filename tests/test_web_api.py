@@ -200,7 +200,7 @@ def test_import_gmcr_and_ktab(client: TestClient) -> None:
 
 
 def test_export(client: TestClient) -> None:
-    from backchannel.casefile import parse_case_text
+    from backchannel.case.casefile import parse_case_text
 
     want = client.post("/api/analyze", json={"case": "bundled:elmira"}).json()["equilibria"]
     for fmt, parse_as in (("yaml", "yaml"), ("json", "json"), ("gmcr", "gmcr")):
@@ -348,8 +348,8 @@ def test_explain(client: TestClient) -> None:
 
 @pytest.mark.parametrize("case", ["elmira", "syria-iraq", "chicken", "ukraine-backchannel"])
 def test_explanations_agree_with_engine(case: str) -> None:
-    from backchannel.analysis import compile_case
-    from backchannel.engine import CONCEPTS, stability_matrix
+    from backchannel.gmcr.analysis import compile_case
+    from backchannel.gmcr.engine import CONCEPTS, stability_matrix
     from backchannel.web.explain import explain_state
 
     sp = compile_case(case)
@@ -422,7 +422,7 @@ def test_job_runs_to_done(client: TestClient) -> None:
     assert res["samples"] == 200 and res["seed"] == 3
     assert abs(sum(s["p"] for s in res["scenarios"].values()) - 1) < 1e-6
     # the same as the command line's and the library's answer for that seed
-    from backchannel.scenarios import scenarios
+    from backchannel.scenarios.run import scenarios
 
     assert res == scenarios("ukraine-backchannel", samples=200, seed=3).to_dict()
 
@@ -472,8 +472,8 @@ def test_job_input_errors(client: TestClient) -> None:
 
 def test_fast_yaml_reads_as_the_case_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     """The libyaml reader gives the pure-Python reader's conflict and line map."""
-    from backchannel import casefile
-    from backchannel.casefile import bundled_cases, parse_case_text
+    from backchannel.case import casefile
+    from backchannel.case.casefile import bundled_cases, parse_case_text
 
     texts = [bundled_cases()[n].read_text(encoding="utf-8") for n in bundled_cases()]
     texts += [(DATA / "secret_channel.yaml").read_text(encoding="utf-8"), GOOD]

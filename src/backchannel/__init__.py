@@ -14,7 +14,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
+from .case.readers import register_reader
 
 __all__ = [
     "CONCEPTS",
@@ -40,25 +41,25 @@ __all__ = [
 ]
 
 _LAZY = {
-    "CONCEPTS": "engine",
+    "CONCEPTS": "gmcr.engine",
     "AnalysisRefused": "errors",
     "CaseError": "errors",
     "ModelError": "errors",
-    "Conflict": "model",
-    "StabilityResult": "results",
-    "StateSpace": "statespace",
-    "compile_conflict": "statespace",
-    "compile_case": "analysis",
-    "stability": "analysis",
-    "load_case": "casefile",
-    "coalition_stability": "coalitions",
-    "coalition_search": "coalitions",
+    "Conflict": "case.model",
+    "StabilityResult": "gmcr.results",
+    "StateSpace": "gmcr.statespace",
+    "compile_conflict": "gmcr.statespace",
+    "compile_case": "gmcr.analysis",
+    "stability": "gmcr.analysis",
+    "load_case": "case.casefile",
+    "coalition_stability": "gmcr.coalitions",
+    "coalition_search": "gmcr.coalitions",
     "forecast": "bargaining.forecast",
-    "evolution": "evolution",
-    "hypergame": "hypergame",
-    "inverse": "inverse",
-    "limited_move": "limited_move",
-    "scenarios": "scenarios",
+    "evolution": "gmcr.evolution",
+    "hypergame": "gmcr.hypergame",
+    "inverse": "gmcr.inverse",
+    "limited_move": "gmcr.limited_move",
+    "scenarios": "scenarios.run",
 }
 
 # Functions named like their modules: once a submodule is imported, the import
@@ -77,21 +78,38 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
+
+def _read_gmcr(text: str, path: str) -> Conflict:
+    from .formats.gmcrplus import read_gmcr
+
+    return read_gmcr(text, path)
+
+
+def _read_ktab(text: str, path: str) -> Conflict:
+    from .formats.ktab import conflict_from_ktab
+
+    return conflict_from_ktab(text, path)
+
+
+# The case layer opens other tools' files through readers that live above it.
+register_reader("gmcr", _read_gmcr)
+register_reader("ktab", _read_ktab)
+
 if TYPE_CHECKING:
-    from .analysis import compile_case, stability
     from .bargaining.forecast import forecast
-    from .casefile import load_case
-    from .coalitions import coalition_search, coalition_stability
-    from .engine import CONCEPTS
+    from .case.casefile import load_case
+    from .case.model import Conflict
     from .errors import AnalysisRefused, CaseError, ModelError
-    from .evolution import evolution
-    from .hypergame import hypergame
-    from .inverse import inverse
-    from .limited_move import limited_move
-    from .model import Conflict
-    from .results import StabilityResult
-    from .scenarios import scenarios
-    from .statespace import StateSpace, compile_conflict
+    from .gmcr.analysis import compile_case, stability
+    from .gmcr.coalitions import coalition_search, coalition_stability
+    from .gmcr.engine import CONCEPTS
+    from .gmcr.evolution import evolution
+    from .gmcr.hypergame import hypergame
+    from .gmcr.inverse import inverse
+    from .gmcr.limited_move import limited_move
+    from .gmcr.results import StabilityResult
+    from .gmcr.statespace import StateSpace, compile_conflict
+    from .scenarios.run import scenarios
 
 
 def __getattr__(name: str) -> Any:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..case.results import Result, _version
 from ..errors import BackchannelError, CaseError
-from ..results import Result, _version
 from .data import BargainingData
 from .forecast import MODELS, forecast
 

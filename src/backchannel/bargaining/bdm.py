@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ..results import Result
+from ..case.results import Result
 from .models import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
 
 if TYPE_CHECKING:

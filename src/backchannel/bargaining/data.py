@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..case.model import Conflict
 from ..errors import ModelError
-from ..model import Conflict
 
 __all__ = ["BargainingData", "bargaining_data"]
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..case.model import Conflict
+from ..case.results import Result, _version
 from ..errors import BackchannelError
-from ..model import Conflict
-from ..results import Result, _version
 from .bdm import BdmParams, BdmResult, bdm
 from .data import BargainingData, bargaining_data
 from .models import compromise, nash_bargaining, weighted_median

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ..results import Result
+from ..case.results import Result
 
 if TYPE_CHECKING:
     import pandas as pd

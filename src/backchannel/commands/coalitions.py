@@ -11,8 +11,8 @@ from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..coalitions import CoalitionBreak, CoalitionResult, CoalitionSearchResult
-    from ..statespace import StateSpace
+    from ..gmcr.coalitions import CoalitionBreak, CoalitionResult, CoalitionSearchResult
+    from ..gmcr.statespace import StateSpace
 
 LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ"}
 MARKS = {"nash": "R", "gmr": "G", "smr": "M", "seq": "S"}
@@ -50,9 +50,9 @@ def coalitions_command(
     move. With --partition: coalitional Nash, GMR, SMR and SEQ stability of
     every state for each coalition, and the coalitional equilibria.
     """
-    from ..analysis import compile_case
-    from ..coalitions import COALITION_CONCEPTS, coalition_search, coalition_stability, parse_partition
     from ..errors import BackchannelError
+    from ..gmcr.analysis import compile_case
+    from ..gmcr.coalitions import COALITION_CONCEPTS, coalition_search, coalition_stability, parse_partition
 
     concepts = list(COALITION_CONCEPTS)
     if concept:
@@ -74,7 +74,7 @@ def coalitions_command(
     if fmt is Format.json:
         emit_json(result)
         return
-    from ..coalitions import CoalitionResult
+    from ..gmcr.coalitions import CoalitionResult
 
     if isinstance(result, CoalitionResult):
         print_partition(result)
@@ -93,7 +93,7 @@ def _sentences(
     breaks; those that break under the most concepts first."""
     from rich.markup import escape
 
-    from ..coalitions import COALITION_CONCEPTS, joint_move_text, joint_path
+    from ..gmcr.coalitions import COALITION_CONCEPTS, joint_move_text, joint_path
 
     grouped: dict[tuple[int, tuple[str, ...], int], list[CoalitionBreak]] = {}
     for b in breaks:

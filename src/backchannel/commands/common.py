@@ -14,7 +14,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..results import Result
+    from ..case.results import Result
 
 CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
 
@@ -89,7 +89,7 @@ def located(case: str) -> Iterator[None]:
     try:
         yield
     except ModelError as e:
-        from ..casefile import case_error, read_case
+        from ..case.casefile import case_error, read_case
 
         _, name, lines = read_case(case)
         raise case_error(name, lines, e) from None

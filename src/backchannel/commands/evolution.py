@@ -10,7 +10,7 @@ import typer
 from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
-    from ..evolution import EvolutionResult
+    from ..gmcr.evolution import EvolutionResult
 
 __all__ = ["register"]
 
@@ -68,9 +68,9 @@ def evolve(
     of them is strictly better off. Prints every reachable equilibrium with a
     shortest path to it, step by step.
     """
-    from ..analysis import compile_case
     from ..errors import BackchannelError
-    from ..evolution import evolution
+    from ..gmcr.analysis import compile_case
+    from ..gmcr.evolution import evolution
 
     concepts: list[str] = []
     for c in concept or ["nash"]:

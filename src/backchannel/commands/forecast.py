@@ -46,7 +46,7 @@ def forecast_command(
     weighted median, Nash bargaining, and Bueno de Mesquita's expected-utility
     model (Scholz, Calbert & Smith 2011) round by round."""
     from ..bargaining.forecast import forecast
-    from ..casefile import read_case
+    from ..case.casefile import read_case
 
     conflict, _, _ = read_case(case)
     with located(case):

@@ -20,7 +20,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..hypergame import HypergameResult
+    from ..gmcr.hypergame import HypergameResult
 
 LABELS = CONCEPT_LABELS
 
@@ -41,9 +41,9 @@ def hypergame_command(
     """Hypergame analysis: each decision maker's picture of the conflict (options it
     does not know, beliefs about others' preferences), the equilibria it
     anticipates, the H1 and H2 outcomes, and who is surprised by them."""
-    from ..analysis import compile_case
     from ..errors import BackchannelError
-    from ..hypergame import HYPERGAME_CONCEPTS, hypergame
+    from ..gmcr.analysis import compile_case
+    from ..gmcr.hypergame import HYPERGAME_CONCEPTS, hypergame
 
     concepts = parse_concepts(concept, HYPERGAME_CONCEPTS)
     space = compile_case(case, max_states=max_states)

@@ -9,7 +9,7 @@ import typer
 from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
-    from ..inverse import InverseResult
+    from ..gmcr.inverse import InverseResult
 
 __all__ = ["register"]
 
@@ -49,8 +49,8 @@ def inverse_command(
     in reversed pairs, that does it (Kinsara, Kilgour & Hipel 2015, inverse
     graph model; opponents move by legal sequences).
     """
-    from ..analysis import compile_case
-    from ..inverse import inverse
+    from ..gmcr.analysis import compile_case
+    from ..gmcr.inverse import inverse
 
     dms: list[str] | None = None
     if dm:

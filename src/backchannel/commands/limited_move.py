@@ -9,7 +9,7 @@ import typer
 from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
-    from ..limited_move import LimitedMoveResult
+    from ..gmcr.limited_move import LimitedMoveResult
 
 __all__ = ["register"]
 
@@ -32,9 +32,9 @@ def limited_move_command(
     prefers (Kilgour 1985; Kilgour, Hipel & Fang 1987; Zagare 1984). It is
     non-myopically stable when it is L_h stable for every large enough h.
     """
-    from ..analysis import compile_case
     from ..errors import BackchannelError
-    from ..limited_move import limited_move
+    from ..gmcr.analysis import compile_case
+    from ..gmcr.limited_move import limited_move
 
     if horizon < 1:
         raise BackchannelError(f"the horizon is at least 1 (got {horizon})")

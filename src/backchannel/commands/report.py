@@ -39,7 +39,7 @@ def report_command(
     from the status quo, the hypergame, the bargaining forecasts and, with --samples or
     --run, the scenario analysis. The file loads nothing from the network and prints well."""
     from ..errors import BackchannelError
-    from ..report import build_report, write_report
+    from ..report.build import build_report, write_report
 
     if samples < 0:
         raise BackchannelError(f"--samples {samples}: give 0 (no scenario run) or a positive number")

@@ -347,11 +347,11 @@ def _check_rerunnable(r: RunRecord) -> None:
 def _execute(
     store: RunStore, run_id: int, backend: str, workers: int | None, scheduler: str | None
 ) -> dict[str, Any]:
-    """Run (or resume) a stored run through :func:`backchannel.scenarios.execute_run`; its result."""
+    """Run (or resume) a stored run through :func:`backchannel.scenarios.run.execute_run`; its result."""
     from ..errors import BackchannelError
 
     try:
-        from ..scenarios import execute_run
+        from ..scenarios.run import execute_run
     except ImportError as e:
         raise BackchannelError(f"this installation of backchannel cannot execute stored runs: {e}") from None
     result = execute_run(

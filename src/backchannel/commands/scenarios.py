@@ -26,7 +26,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..progress import ProgressBar
-    from ..scenarios import ScenarioResult
+    from ..scenarios.run import ScenarioResult
 
 
 def scenarios_command(
@@ -77,7 +77,7 @@ def scenarios_command(
     the probabilities most, and convergence. Runs are recorded in the run
     store (see `backchannel runs`); Ctrl-C stops and says how to resume."""
     from ..progress import ProgressBar
-    from ..scenarios import scenarios
+    from ..scenarios.run import scenarios
 
     store = None
     if not no_store:
@@ -123,7 +123,7 @@ def _closing(bar: ProgressBar) -> Iterator[None]:
 def write_tornado(result: ScenarioResult, path: Path, scenario: str | None) -> None:
     """The sensitivity of one scenario's probability to each input, as SVG."""
     from ..errors import BackchannelError
-    from ..svg import tornado
+    from ..report.svg import tornado
 
     if scenario is not None and scenario not in result.names:
         raise BackchannelError(f"unknown scenario {scenario!r}: choose from {', '.join(result.names)}")

@@ -289,7 +289,7 @@ def _open_error(shown: str, e: BaseException, dialect: str) -> str:
 
 def _version() -> str:
     try:
-        from .. import __version__
+        from .._version import __version__
 
         return __version__
     except ImportError:  # pragma: no cover

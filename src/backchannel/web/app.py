@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from .. import __version__
+from .._version import __version__
 from .context import Services
 from .settings import Limits
 

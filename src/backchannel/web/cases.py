@@ -15,13 +15,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..casefile import bundled_cases, case_error, parse_case_text
+from ..case.casefile import bundled_cases, case_error, parse_case_text
 from ..errors import AnalysisRefused, CaseError, ModelError
 from .problems import ApiError
 
 if TYPE_CHECKING:
-    from ..model import Conflict
-    from ..statespace import StateSpace
+    from ..case.model import Conflict
+    from ..gmcr.statespace import StateSpace
 
 __all__ = [
     "BUNDLED",
@@ -100,7 +100,7 @@ def parse_id(case_id: str) -> tuple[str, str]:
 
 def bundled_text(name: str) -> CaseText:
     """The text of a bundled case (read each time: cheap, and current after an edit)."""
-    from ..casefile import format_of
+    from ..case.casefile import format_of
 
     entry = _bundled()[name]
     text = entry.read_bytes().decode("utf-8-sig")
@@ -209,7 +209,7 @@ class ResultCache:
 def compile_space(
     conflict: Conflict, lines: dict[tuple[Any, ...], int], display: str, max_states: int
 ) -> StateSpace:
-    from ..statespace import compile_conflict
+    from ..gmcr.statespace import compile_conflict
 
     try:
         return compile_conflict(conflict, max_states=max_states)

@@ -1,7 +1,7 @@
 """Why a state is stable or not, for each decision maker: the moves it has,
 its improvements, and for each improvement the sanction that deters it.
 
-The verdicts are the stability engine's (:func:`~backchannel.engine.stability_matrix`);
+The verdicts are the stability engine's (:func:`~backchannel.gmcr.engine.stability_matrix`);
 this module only finds the witnesses, by the same definitions (Fang, Hipel &
 Kilgour 1993): a sanction is a legal sequence of the opponents' moves (GMR),
 one from which the decision maker cannot escape by a move of its own (SMR), a
@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
-from ..evolution import describe_step, resolve_state
-from ..statespace import Moves, StateSpace
+from ..gmcr.engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
+from ..gmcr.evolution import describe_step, resolve_state
+from ..gmcr.statespace import Moves, StateSpace
 
 __all__ = ["explain_state"]
 
@@ -194,7 +194,7 @@ def explain_state(space: StateSpace, state: int | str, concept: str = "nash") ->
     """Who can move where from ``state`` (a number or a Y/N pattern), and, per
     decision maker, whether the state is stable under ``concept`` and why.
 
-    >>> from backchannel.analysis import compile_case
+    >>> from backchannel.gmcr.analysis import compile_case
     >>> r = explain_state(compile_case("prisoners-dilemma"), 4, "gmr")
     >>> r["equilibrium"]["gmr"], r["decision_makers"][0]["explanation"]["improvements"][0]["deterred"]
     (True, True)

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import CONCEPTS, stability_matrix
-from ..evolution import evolution
-from ..statespace import StateSpace
+from ..gmcr.engine import CONCEPTS, stability_matrix
+from ..gmcr.evolution import evolution
+from ..gmcr.statespace import StateSpace
 
 __all__ = ["LAYOUT", "state_graph"]
 

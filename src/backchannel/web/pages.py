@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from .. import __version__
+from .._version import __version__
 from .problems import ApiError
 
 __all__ = ["STATIC_DIR", "install_pages", "login_page"]

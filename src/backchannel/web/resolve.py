@@ -21,8 +21,8 @@ from .schemas import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Conflict
-    from ..statespace import StateSpace
+    from ..case.model import Conflict
+    from ..gmcr.statespace import StateSpace
     from ..store import RunStore
 
 __all__ = [
@@ -97,13 +97,13 @@ def parsed(svc: Services, case: CaseText) -> tuple[Conflict, dict[tuple[Any, ...
 
 
 def located(case: CaseText, lines: dict[tuple[Any, ...], int], e: ModelError) -> CaseError:
-    from ..casefile import case_error
+    from ..case.casefile import case_error
 
     return case_error(case.display, lines, e)
 
 
 def concept_of(c: str) -> str:
-    from ..engine import CONCEPTS
+    from ..gmcr.engine import CONCEPTS
 
     p = c.strip().lower()
     p = {"r": "nash", "sequential": "seq", "simultaneous": "sim"}.get(p, p)
@@ -115,7 +115,7 @@ def concept_of(c: str) -> str:
 
 
 def concepts_of(given: list[str] | str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    from ..engine import CONCEPTS
+    from ..gmcr.engine import CONCEPTS
 
     if given is None or given == []:
         return default
@@ -161,7 +161,7 @@ def as_yaml_text(svc: Services, case: CaseText) -> CaseText:
     """Bundled .gmcr / KTAB cases are shown and copied as YAML."""
     if case.fmt in ("yaml", "json"):
         return case
-    from ..writer import conflict_to_yaml
+    from ..formats.writer import conflict_to_yaml
 
     return CaseText(case.name, case.source, "yaml", conflict_to_yaml(svc.cache.conflict(case)), case.version)
 

@@ -59,14 +59,14 @@ async def validate(body: ValidateRequest, svc: Services = Svc) -> dict[str, Any]
 
 
 def _analyze(svc: Services, case: CaseText, concepts: tuple[str, ...]) -> dict[str, Any]:
-    from ..analysis import stability
+    from ..gmcr.analysis import stability
 
     return stability(space_of(svc, case), concepts).to_dict()
 
 
 @router.post("/analyze", summary="Stability of every state (as `backchannel analyze --format json`)")
 async def analyze(body: AnalyzeRequest, svc: Services = Svc) -> Response:
-    from ..engine import CONCEPTS
+    from ..gmcr.engine import CONCEPTS
 
     concepts = concepts_of(body.concepts, CONCEPTS)
     case = await resolve(svc, body)
@@ -117,7 +117,7 @@ async def explain_stored(
 
 
 def _hypergame(svc: Services, case: CaseText) -> dict[str, Any]:
-    from ..hypergame import hypergame
+    from ..gmcr.hypergame import hypergame
 
     conflict, lines = parsed(svc, case)
     if not conflict.perceptions:
@@ -162,7 +162,7 @@ async def forecast(body: ForecastRequest, svc: Services = Svc) -> Response:
 def _evolve(
     svc: Services, case: CaseText, start: int | str | None, concepts: tuple[str, ...]
 ) -> dict[str, Any]:
-    from ..evolution import evolution
+    from ..gmcr.evolution import evolution
 
     return evolution(space_of(svc, case), start, concepts).to_dict()
 
@@ -176,7 +176,7 @@ async def evolve(body: EvolveRequest, svc: Services = Svc) -> Response:
 
 
 def _graphml(svc: Services, case: CaseText, concept: str) -> str:
-    from ..evolution import evolution
+    from ..gmcr.evolution import evolution
 
     return evolution(space_of(svc, case), None, concept).to_graphml()
 
@@ -199,9 +199,9 @@ REPORT_CSP = (
 
 def _report(svc: Services, case: CaseText, scenarios: dict[str, Any] | None) -> str:
     try:
-        from ..report import build_report
+        from ..report.build import build_report
     except ImportError:
-        raise ApiError(501, "this installation has no report module (backchannel.report)") from None
+        raise ApiError(501, "this installation has no report module (backchannel.report.build)") from None
     conflict, lines = parsed(svc, case)
     if conflict.decision_makers:
         space_of(svc, case)  # refuse cases too large for the workbench

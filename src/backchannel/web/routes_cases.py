@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
+from .._version import __version__
 from ..errors import BackchannelError, CaseError, ModelError
 from .cases import BUNDLED, USER, CaseText, bundled_text, check_name, parse_id
 from .context import Services
@@ -65,7 +65,7 @@ async def logout(request: Request) -> Response:
 
 
 def _summaries(svc: Services, user: list[Any]) -> list[dict[str, Any]]:
-    from ..casefile import bundled_cases
+    from ..case.casefile import bundled_cases
 
     out: list[dict[str, Any]] = []
 
@@ -217,7 +217,7 @@ async def delete_case(case_id: str, svc: Services = Svc) -> Response:
 
 
 def _sniff(filename: str, text: str) -> str:
-    from ..casefile import format_of
+    from ..case.casefile import format_of
 
     fmt = format_of(filename)
     head = text.lstrip()[:4096]
@@ -241,7 +241,7 @@ def _import_name(filename: str) -> str:
 def _prepare_import(svc: Services, case: CaseText) -> CaseText:
     """Parse the upload; GMCR+ and KTAB files become YAML; then validate."""
     if case.fmt in ("gmcr", "ktab"):
-        from ..writer import conflict_to_yaml
+        from ..formats.writer import conflict_to_yaml
 
         conflict = svc.cache.conflict(case)
         case = CaseText(case.name, USER, "yaml", conflict_to_yaml(conflict))
@@ -292,22 +292,22 @@ def _export(svc: Services, case: CaseText, fmt: str) -> tuple[str, str, str]:
         if fmt == "yaml":
             if case.fmt == "yaml":
                 return case.text, "yaml", "application/yaml"
-            from ..writer import conflict_to_yaml
+            from ..formats.writer import conflict_to_yaml
 
             return conflict_to_yaml(conflict), "yaml", "application/yaml"
         if fmt == "json":
-            from ..writer import conflict_to_json
+            from ..formats.writer import conflict_to_json
 
             return conflict_to_json(conflict), "json", "application/json"
         if fmt == "gmcr":
-            from ..gmcrplus import conflict_to_gmcr_text
+            from ..formats.gmcrplus import conflict_to_gmcr_text
 
             if not conflict.decision_makers:
                 raise ApiError(
                     422, "the case has no decision makers: a GMCR+ file holds only the graph model"
                 )
             return conflict_to_gmcr_text(conflict), "gmcr", "application/json"
-        from ..bargaining.ktab import conflict_to_ktab
+        from ..formats.ktab import conflict_to_ktab
 
         return conflict_to_ktab(conflict), "csv", "text/csv"
     except ModelError as e:

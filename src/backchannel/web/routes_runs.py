@@ -44,10 +44,10 @@ def _scenario_module() -> Any:
 
     try:
         mod = importlib.import_module(
-            "backchannel.scenarios"
+            "backchannel.scenarios.run"
         )  # (the package exports a function of that name)
     except ImportError:
-        raise ApiError(501, "this installation has no scenario module (backchannel.scenarios)") from None
+        raise ApiError(501, "this installation has no scenario module (backchannel.scenarios.run)") from None
     return mod
 
 
@@ -68,7 +68,7 @@ def _new_run(svc: Services, case: CaseText, body: JobRequest) -> dict[str, Any]:
     job = svc.jobs.reserve("scenarios", body.samples)  # 429 before anything else
     try:
         mod = _scenario_module()
-        from ..montecarlo import prepared
+        from ..scenarios.montecarlo import prepared
 
         space_of(svc, case)  # valid, and small enough
         settings = mod.settings_of(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..casefile import case_error
+from ..case.casefile import case_error
 from ..errors import AnalysisRefused, CaseError, ModelError
 from .cases import CaseCache, CaseText, too_large
 from .problems import ApiError, located_entry
 
 if TYPE_CHECKING:
-    from ..model import Conflict
+    from ..case.model import Conflict
 
 __all__ = ["validate_case"]
 
@@ -30,8 +30,8 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
     """
     from pydantic import ValidationError
 
-    from ..casefile import _clean_loc, _line_for, _pydantic_message, read_yaml
-    from ..model import Conflict
+    from ..case.casefile import _clean_loc, _line_for, _pydantic_message, read_yaml
+    from ..case.model import Conflict
 
     lines: dict[tuple[Any, ...], int] = {}
     try:
@@ -115,7 +115,7 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str
             states = space.n_states
             status_quo = None if space.status_quo is None else space.status_quo + 1
             if conflict.perceptions:
-                from ..hypergame import perceived_game
+                from ..gmcr.hypergame import perceived_game
 
                 try:
                     for name, per in conflict.perceptions.items():
@@ -138,12 +138,12 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str
         except ModelError as e:
             errors.append(_entry(case_error(case.display, lines, e)))
     if case.fmt == "gmcr":
-        from ..gmcrplus import gmcr_warnings
+        from ..formats.gmcrplus import gmcr_warnings
 
         for w in gmcr_warnings(json.loads(case.text), case.display):
             warnings.append(located_entry(w))
 
-    from ..provenance import provenance_report
+    from ..case.provenance import provenance_report
 
     rep = provenance_report(conflict)
     warnings.extend(located_entry(p) for p in rep.problems)

@@ -9,7 +9,7 @@ by option prioritisation or explicitly.
 
 Cross-references (option names in expressions, states in rankings) are
 checked when the conflict is compiled into a state space
-(:func:`backchannel.statespace.compile_conflict`), which raises
+(:func:`backchannel.gmcr.statespace.compile_conflict`), which raises
 :class:`~backchannel.errors.ModelError` with the path of the element at fault.
 """
 

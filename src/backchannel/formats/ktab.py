@@ -18,8 +18,8 @@ import io
 import re
 from typing import Any
 
+from ..case.model import Conflict
 from ..errors import CaseError
-from ..model import Conflict
 
 __all__ = ["conflict_from_ktab", "conflict_to_ktab"]
 
@@ -171,7 +171,7 @@ def conflict_to_ktab(conflict: Conflict) -> str:
     percentages.  An actor without a position on an issue gets the issue's
     reference point (or the middle) with salience 0.
     """
-    from .data import bargaining_data
+    from ..bargaining.data import bargaining_data
 
     data = bargaining_data(conflict)
     out = io.StringIO()

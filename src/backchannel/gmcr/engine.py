@@ -92,7 +92,7 @@ def reduce_rows(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: 
 def reachable_min_batch(
     moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
 ) -> np.ndarray:
-    """Batched :func:`backchannel.engine.reachable_min`: per sample and state,
+    """Batched :func:`backchannel.gmcr.engine.reachable_min`: per sample and state,
     the minimum of ``value`` over the states reached by a legal sequence of the
     movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
     moves each may make (SEQ: its improvements)."""

@@ -1,64 +1,19 @@
-"""Typed, frozen results that convert to JSON and to pandas."""
+"""The stability of every state for every decision maker, as a typed result."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .model import Conflict
+from ..case.results import Result, meta
 from .statespace import StateSpace
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Result", "StabilityResult", "conflict_hash", "meta", "model_hash"]
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-class Result:
-    """What every result type offers: ``to_dict`` (plain JSON-able data),
-    ``to_json`` and ``to_dataframe``.  Subclasses (frozen dataclasses)
-    implement ``to_dict`` and ``to_dataframe``."""
-
-    def to_dict(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def to_dataframe(self) -> pd.DataFrame:
-        raise NotImplementedError
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-
-def meta(space: StateSpace, analysis: str, definitions: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """The provenance of a result: what analysis, on which model, by which version."""
-    return {
-        "analysis": analysis,
-        "definitions": definitions,
-        "parameters": parameters,
-        "model_hash": model_hash(space),
-        "backchannel_version": _version(),
-    }
-
-
-def model_hash(space: StateSpace) -> str:
-    """SHA-256 of the conflict's canonical JSON: identifies the input of a result."""
-    return conflict_hash(space.conflict)
-
-
-def conflict_hash(conflict: Conflict) -> str:
-    """SHA-256 of a conflict's canonical JSON."""
-    text = conflict.model_dump_json(by_alias=True, exclude_none=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+__all__ = ["StabilityResult"]
 
 
 @dataclass(frozen=True, eq=False)

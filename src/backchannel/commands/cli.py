@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .commands.common import (
+from .common import (
     CONCEPT_LABELS,
     CaseArg,
     Format,
@@ -26,7 +26,7 @@ from .commands.common import (
 )
 
 if TYPE_CHECKING:
-    from .results import StabilityResult
+    from ..gmcr.results import StabilityResult
 
 app = typer.Typer(
     name="backchannel",
@@ -45,7 +45,7 @@ _console = console
 
 def _version_callback(value: bool) -> None:
     if value:
-        from . import __version__
+        from .._version import __version__
 
         typer.echo(f"backchannel {__version__}")
         raise typer.Exit()
@@ -84,8 +84,8 @@ def analyze(
     (SMR), sequential stability (SEQ) and simultaneous sanctioning (SIM), as
     defined by Fang, Hipel & Kilgour (1993).
     """
-    from .analysis import stability
-    from .engine import CONCEPTS
+    from ..gmcr.analysis import stability
+    from ..gmcr.engine import CONCEPTS
 
     concepts = parse_concepts(concept, CONCEPTS)
     result = stability(case, concepts, max_states=max_states)
@@ -104,7 +104,7 @@ def _gmcr_notes(source: str) -> None:
 
     from rich.markup import escape
 
-    from .gmcrplus import gmcr_warnings
+    from ..formats.gmcrplus import gmcr_warnings
 
     try:
         raw: Any = json.loads(Path(source).read_text(encoding="utf-8-sig"))
@@ -205,15 +205,15 @@ def _scenario_text(conflict: Any, name: str) -> str:
 @app.command()
 def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
     """Check a case file: structure, names, rankings, feasibility, issues and actors, provenance."""
-    from .analysis import compile_case
-    from .bargaining.data import bargaining_data
-    from .casefile import read_case
-    from .commands.common import located
-    from .provenance import provenance_report
+    from ..bargaining.data import bargaining_data
+    from ..case.casefile import read_case
+    from ..case.provenance import provenance_report
+    from ..gmcr.analysis import compile_case
+    from .common import located
 
     conflict, _, _ = read_case(case)
     if not conflict.decision_makers and not (conflict.issues or conflict.actors):
-        from .errors import CaseError
+        from ..errors import CaseError
 
         raise CaseError(
             case,
@@ -234,7 +234,7 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
             )
         )
         if conflict.perceptions:
-            from .hypergame import perceived_game
+            from ..gmcr.hypergame import perceived_game
 
             with located(case):
                 for name, per in conflict.perceptions.items():
@@ -268,7 +268,7 @@ def schema() -> None:
     """Print the JSON Schema of the case-file format."""
     import json
 
-    from .model import Conflict
+    from ..case.model import Conflict
 
     sch = Conflict.model_json_schema(by_alias=True)
     sch["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -279,7 +279,7 @@ def schema() -> None:
 @app.command()
 def cases(fmt: FormatOpt = Format.table) -> None:
     """List the bundled cases; any of them can be named instead of a path."""
-    from .casefile import bundled_cases, load_case
+    from ..case.casefile import bundled_cases, load_case
 
     rows: list[dict[str, str]] = []
     for name in bundled_cases():
@@ -319,10 +319,10 @@ def convert(
 ) -> None:
     """Convert between our case format (YAML/JSON), GMCR+ save files (.gmcr) and
     KTAB spatial-model files (.csv). What the target format cannot hold is named."""
-    from .casefile import read_case
-    from .commands.common import located
-    from .errors import BackchannelError, CaseError
-    from .writer import conflict_to_json, conflict_to_yaml
+    from ..case.casefile import read_case
+    from ..errors import BackchannelError, CaseError
+    from ..formats.writer import conflict_to_json, conflict_to_yaml
+    from .common import located
 
     conflict, name, _ = read_case(source)
     suffix = output.suffix.lower()
@@ -334,7 +334,7 @@ def convert(
         raise BackchannelError(f"{output} exists; use --force to overwrite it")
     left_out: list[str] = []
     if suffix == ".gmcr":
-        from .gmcrplus import conflict_to_gmcr_text
+        from ..formats.gmcrplus import conflict_to_gmcr_text
 
         if not conflict.decision_makers:
             raise BackchannelError(
@@ -354,7 +354,7 @@ def convert(
             if present
         ]
     elif suffix == ".csv":
-        from .bargaining.ktab import conflict_to_ktab
+        from ..formats.ktab import conflict_to_ktab
 
         with located(source):
             text = conflict_to_ktab(conflict)
@@ -390,10 +390,12 @@ def _register_commands() -> None:
     import importlib
     import pkgutil
 
-    from . import commands
+    from .. import commands
 
     for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f".commands.{mod.name}", __package__)
+        if mod.name == "cli":
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{mod.name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
@@ -411,7 +413,7 @@ def main() -> None:
     Usage errors (an unknown option, a missing argument) are reported by typer
     itself with exit code 2; ``--help`` exits 0.
     """
-    from .errors import BackchannelError
+    from ..errors import BackchannelError
 
     try:
         app()

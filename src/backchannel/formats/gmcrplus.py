@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CaseError, ModelError
-from .expr import ExprError, parse_condition
-from .model import Conflict
+from ..case.expr import ExprError, parse_condition
+from ..case.model import Conflict
+from ..errors import CaseError, ModelError
 
 __all__ = [
     "GMCR_PROGRAM",
@@ -658,6 +658,13 @@ def _coalitions(r: _Reader, v: object, n_dm: int) -> list[list[int]] | None:
     return groups
 
 
+def read_gmcr(text: str, path: str) -> Conflict:
+    """Read the text of a ``.gmcr`` file (JSON as GMCR+ writes it) into a :class:`Conflict`."""
+    from ..case.casefile import _load_json
+
+    return conflict_from_gmcr(_load_json(text, path, "gmcr"), path)
+
+
 def conflict_from_gmcr(data: object, path: str) -> Conflict:
     """Convert parsed GMCR+ JSON (``json.load`` of a ``.gmcr`` file) into a :class:`Conflict`.
 
@@ -869,7 +876,7 @@ def conflict_to_gmcr(conflict: Conflict) -> dict[str, Any]:
     Raises :class:`~backchannel.errors.ModelError` (located in the case) for a
     statement or rule that cannot be read or written.
     """
-    from .statespace import compile_conflict
+    from ..gmcr.statespace import compile_conflict
 
     names = {name: i for i, name in enumerate(conflict.option_names)}
     n = len(names)

@@ -6,11 +6,11 @@ determine a batch: its random numbers come from
 depend on which process or machine computes which batch, nor in what order.
 The compiled model is prepared once per process and task
 (:func:`prepared`) and every batch is evaluated against it with array
-operations over the whole batch (:mod:`backchannel.batch`).
+operations over the whole batch (:mod:`backchannel.gmcr.batch`).
 
 For each sample:
 
-1. the uncertain inputs are drawn (:mod:`backchannel.uncertainty`);
+1. the uncertain inputs are drawn (:mod:`backchannel.case.uncertainty`);
 2. each decision maker's payoffs are built from the drawn preferences;
 3. the states stable for every decision maker under the chosen concept are
    the sample's equilibria; the equilibria reachable from the status quo by
@@ -38,17 +38,23 @@ from typing import Any
 
 import numpy as np
 
-from .bargaining.bdm import BdmParams, bdm
-from .bargaining.data import BargainingData, bargaining_data
-from .bargaining.forecast import MODELS
-from .bargaining.models import compromise, nash_bargaining, weighted_median
-from .batch import batch_distance, batch_stability, dense_rank
-from .casefile import parse_case_text
-from .errors import BackchannelError, ModelError
-from .expr import Expr, Pattern, parse_condition
-from .model import Conflict, Preferences
-from .statespace import StateSpace, _resolve_state, compile_conflict, preference_payoff, scenario_conditions
-from .uncertainty import UncertainInput, draw, uncertain_inputs
+from ..bargaining.bdm import BdmParams, bdm
+from ..bargaining.data import BargainingData, bargaining_data
+from ..bargaining.forecast import MODELS
+from ..bargaining.models import compromise, nash_bargaining, weighted_median
+from ..case.casefile import parse_case_text
+from ..case.expr import Expr, Pattern, parse_condition
+from ..case.model import Conflict, Preferences
+from ..case.uncertainty import UncertainInput, draw, uncertain_inputs
+from ..errors import BackchannelError, ModelError
+from ..gmcr.batch import batch_distance, batch_stability, dense_rank
+from ..gmcr.statespace import (
+    StateSpace,
+    _resolve_state,
+    compile_conflict,
+    preference_payoff,
+    scenario_conditions,
+)
 
 __all__ = ["RULES", "BatchOutput", "Prepared", "compute_batch", "pack", "prepared", "unpack"]
 
@@ -169,7 +175,7 @@ def _check_support(conflict: Conflict, inp: UncertainInput) -> None:
 
 
 def prepare(conflict: Conflict, settings: dict[str, Any]) -> Prepared:
-    """Compile ``conflict`` for sampling with ``settings`` (see :func:`backchannel.scenarios.scenarios`)."""
+    """Compile ``conflict`` for sampling with ``settings`` (see ``scenarios.run.scenarios``)."""
     space: StateSpace | None = None
     if conflict.decision_makers:
         space = compile_conflict(conflict, max_states=settings.get("max_states"))

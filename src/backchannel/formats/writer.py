@@ -1,6 +1,6 @@
-"""Write a :class:`~backchannel.model.Conflict` as a case file (YAML or JSON).
+"""Write a :class:`~backchannel.case.model.Conflict` as a case file (YAML or JSON).
 
-The output reads back, through :func:`backchannel.casefile.parse_case_text`,
+The output reads back, through :func:`backchannel.case.casefile.parse_case_text`,
 as an equal conflict.  Values left at their defaults are omitted, and the
 one-field forms of statements, infeasibility rules and scenarios are written
 in their short form (``- release and escalate``).
@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .model import Conflict
+from ..case.model import Conflict
 
 __all__ = ["conflict_data", "conflict_to_json", "conflict_to_yaml"]
 
@@ -106,7 +106,7 @@ _Dumper.add_representer(list, _list)
 def conflict_to_yaml(conflict: Conflict) -> str:
     """The case as readable YAML in Backchannel's case-file format.
 
-    >>> from backchannel.casefile import load_case, parse_case_text
+    >>> from backchannel.case.casefile import load_case, parse_case_text
     >>> c = load_case("chicken")
     >>> parse_case_text(conflict_to_yaml(c), "x.yaml")[0] == c
     True

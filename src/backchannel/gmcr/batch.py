@@ -1,11 +1,11 @@
 """Stability and status-quo reachability for many preference samples at once.
 
-The moves of a compiled :class:`~backchannel.statespace.StateSpace` do not
+The moves of a compiled :class:`~backchannel.gmcr.statespace.StateSpace` do not
 depend on preferences, so a batch of payoff arrays (samples × decision makers
 × states) is evaluated against one compiled model with array operations over
-the whole batch.  The definitions are those of :mod:`backchannel.engine`
+the whole batch.  The definitions are those of :mod:`backchannel.gmcr.engine`
 (Nash, GMR, SMR, SEQ; SIM falls back to the engine, sample by sample) and of
-:func:`backchannel.evolution.evolution` (unilateral improvements from the
+:func:`backchannel.gmcr.evolution.evolution` (unilateral improvements from the
 status quo); the tests check both against those implementations.
 """
 
@@ -54,7 +54,7 @@ def batch_stability(
 
     ``payoffs`` has shape (samples, decision makers, states), higher is better.
     Returns ``{concept: bool array (samples, decision makers, states)}``,
-    equal to :func:`backchannel.engine.stability_matrix` on each sample.
+    equal to :func:`backchannel.gmcr.engine.stability_matrix` on each sample.
     """
     unknown = [c for c in concepts if c not in CONCEPTS]
     if unknown:
@@ -95,7 +95,7 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     """Per sample, the number of unilateral improvements (by any decision
     maker) needed to reach each state from ``start``; -1 where unreachable.
 
-    The batched form of :func:`backchannel.evolution.evolution` without
+    The batched form of :func:`backchannel.gmcr.evolution.evolution` without
     coalitions.
     """
     payoffs = np.asarray(payoffs, dtype=np.int32)

@@ -37,7 +37,7 @@ For a coalition ``H`` of a partition ``𝒫``, a state ``s`` is
 
 With every coalition a single decision maker these are exactly Nash, GMR,
 SMR and SEQ (Fang, Hipel & Kilgour 1993); :func:`coalition_stability` with
-the all-singletons partition equals :func:`~backchannel.engine.stability_matrix`.
+the all-singletons partition equals :func:`~backchannel.gmcr.engine.stability_matrix`.
 
 Where a choice was needed:
 
@@ -56,7 +56,7 @@ Where a choice was needed:
   depends on; it is implemented as stated all the same.)
 * A coalition's stability says nothing about a member acting alone; the
   members' individual stability is the ordinary analysis
-  (:func:`~backchannel.engine.stability_matrix`), kept in the results for
+  (:func:`~backchannel.gmcr.engine.stability_matrix`), kept in the results for
   comparison.
 * :func:`coalition_search` examines one coalition at a time, every other
   decision maker acting alone (partition ``{H}`` plus singletons), and asks
@@ -75,7 +75,7 @@ propagated from the start states as bit sets, by the fixed point over
 minimum, visiting again only the moves whose far end changed.  Starts in
 different blocks share bit positions, so a state carries as many bits as
 the largest number of starts in one block.  GMR and SEQ sanctions reduce,
-member by member, to the engine's :func:`~backchannel.engine.reachable_min`:
+member by member, to the engine's :func:`~backchannel.gmcr.engine.reachable_min`:
 some ``s2`` deters ``H`` iff for some member ``i`` the least payoff of ``i``
 over the sanctions is at most its payoff at ``s``.  For SMR a scalar test of
 the same kind settles most joint moves (a sanction from which one member
@@ -96,10 +96,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..case.model import Conflict
+from ..case.results import Result, meta
+from ..errors import AnalysisRefused, BackchannelError
 from .engine import improvements, legal_sequence, reachable_min, stability_matrix
-from .errors import AnalysisRefused, BackchannelError
-from .model import Conflict
-from .results import Result, meta
 from .statespace import Moves, StateSpace
 
 if TYPE_CHECKING:
@@ -443,11 +443,11 @@ def joint_improvements(
     space: StateSpace, coalition: Sequence[str], state: int | None = None
 ) -> Moves | list[int]:
     """The coalitional improvements ``R_H^{++}`` of a coalition (decision
-    maker names): as :class:`~backchannel.statespace.Moves` over state
+    maker names): as :class:`~backchannel.gmcr.statespace.Moves` over state
     indices for every state, or, given a state number, the state numbers the
     coalition can jointly reach from it that every member prefers.
 
-    >>> from backchannel.analysis import compile_case
+    >>> from backchannel.gmcr.analysis import compile_case
     >>> joint_improvements(compile_case("elmira"), ["MoE", "UR"], 7)
     [10]
     """
@@ -631,7 +631,7 @@ def joint_move_text(
     """A coalition's undeterred joint move from state number ``state`` to
     ``target`` in words, for the concepts under which it breaks ``state``.
 
-    >>> from backchannel.analysis import compile_case
+    >>> from backchannel.gmcr.analysis import compile_case
     >>> print(joint_move_text(compile_case("elmira"), ["MoE", "UR"], 7, 10))  # doctest: +NORMALIZE_WHITESPACE
     Ministry of the Environment and Uniroyal Chemical can jointly move from state 7 (delay, insist)
     to state 10 (modify, accept, insist): both prefer it; state 7 is not a coalitional equilibrium

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import format_loc
+from ..errors import format_loc
 from .model import Conflict, Infeasible, Provenance
 
 __all__ = ["Judgement", "ProvenanceReport", "judgements", "provenance_report", "rule_text"]

@@ -2,7 +2,7 @@
 
 :func:`scenarios` draws ``samples`` samples of a case's uncertain inputs,
 runs the graph model and the bargaining forecasts on each (see
-:mod:`backchannel.montecarlo` for what a sample computes and the rule that
+:mod:`backchannel.scenarios.montecarlo` for what a sample computes and the rule that
 picks its outcome) and reports:
 
 - each scenario's probability with a 95% Wilson score interval; scenarios
@@ -40,20 +40,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import special
 
+from ..case.casefile import read_case_text
+from ..case.model import Conflict
+from ..case.results import Result, _version
+from ..defaults import BATCH_SIZE
+from ..errors import BackchannelError
+from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, run_batches
-from .casefile import read_case_text
-from .defaults import BATCH_SIZE
-from .engine import CONCEPTS
-from .errors import BackchannelError
-from .model import Conflict
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
-from .results import Result, _version
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .statespace import StateSpace
-    from .store import RunStore
+    from ..gmcr.statespace import StateSpace
+    from ..store import RunStore
 
 __all__ = ["BATCH_SIZE", "RunInterrupted", "ScenarioResult", "execute_run", "record_run", "scenarios"]
 
@@ -519,7 +519,7 @@ def execute_run(
     )
     bar = None
     if progress is True:
-        from .progress import ProgressBar
+        from ..progress import ProgressBar
 
         bar = ProgressBar(f"run {run_id}")
         progress = bar.update

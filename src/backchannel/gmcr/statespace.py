@@ -1,4 +1,4 @@
-"""Compile a :class:`~backchannel.model.Conflict` into arrays, once.
+"""Compile a :class:`~backchannel.case.model.Conflict` into arrays, once.
 
 The compiled :class:`StateSpace` holds the feasible states (as sorted integer
 codes), each decision maker's unilateral moves (as a CSR adjacency over state
@@ -25,9 +25,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .errors import AnalysisRefused, ModelError
-from .expr import Expr, ExprError, Pattern, parse_condition, parse_pattern
-from .model import Conflict, Preferences, StateRef
+from ..case.expr import Expr, ExprError, Pattern, parse_condition, parse_pattern
+from ..case.model import Conflict, Preferences, StateRef
+from ..errors import AnalysisRefused, ModelError
 
 __all__ = [
     "Moves",

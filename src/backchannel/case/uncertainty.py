@@ -1,7 +1,7 @@
 """The uncertain inputs of a case, and how a sample of them is drawn.
 
-A case may leave four kinds of input uncertain (see :class:`~backchannel.model.Estimate`
-and :class:`~backchannel.model.Preferences`):
+A case may leave four kinds of input uncertain (see :class:`~backchannel.case.model.Estimate`
+and :class:`~backchannel.case.model.Preferences`):
 
 - ``numeric``: a capability, position, salience or reference point with a
   distribution (uniform, triangular, truncated normal, beta);
@@ -15,7 +15,7 @@ Every input is drawn by inversion from one uniform number per sample, so a
 sample is a row of a uniform matrix ``u`` of shape (samples, inputs): the same
 seed gives the same samples whatever else changes in how they are computed.
 
->>> from backchannel.model import Conflict
+>>> from backchannel.case.model import Conflict
 >>> c = Conflict.model_validate({
 ...     "issues": {"x": {}},
 ...     "actors": [{"name": "a", "capability": {"triangular": [1, 2, 4]},

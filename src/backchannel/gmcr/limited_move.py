@@ -50,9 +50,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import AnalysisRefused, BackchannelError
-from .model import Conflict
-from .results import Result, meta
+from ..case.model import Conflict
+from ..case.results import Result, meta
+from ..errors import AnalysisRefused, BackchannelError
 from .statespace import Moves, StateSpace, compile_conflict
 
 if TYPE_CHECKING:

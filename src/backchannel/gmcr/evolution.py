@@ -22,7 +22,7 @@ states (one member having moved, the others not yet) need not be feasible —
 the joint move is simultaneous, not a sequence of unilateral moves.
 
 Implementation: a breadth-first search over the state graph, frontier by
-frontier, vectorised over the CSR move arrays of :mod:`backchannel.statespace`
+frontier, vectorised over the CSR move arrays of :mod:`backchannel.gmcr.statespace`
 (no Python loop over states), so that state spaces of 10⁵–10⁶ states are
 searched in well under a second for unilateral improvements.  Coalition moves
 are found by grouping states on the options of the decision makers outside
@@ -47,10 +47,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..case.model import Conflict
+from ..case.results import Result, meta
+from ..errors import AnalysisRefused, BackchannelError
 from .engine import CONCEPTS, improvements, stability_matrix
-from .errors import AnalysisRefused, BackchannelError
-from .model import Conflict
-from .results import Result, meta
 from .statespace import Moves, StateSpace, compile_conflict
 
 if TYPE_CHECKING:

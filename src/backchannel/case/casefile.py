@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-from .errors import CaseError, ModelError
+from ..errors import CaseError, ModelError
 from .model import Conflict
+from .readers import foreign_reader
 
 __all__ = ["bundled_cases", "case_error", "load_case", "parse_case_text", "resolve_case_path"]
 
@@ -284,16 +285,10 @@ def parse_case_text(
     """Parse and validate case text; returns the conflict and a path → line map."""
     fmt = fmt or ("json" if path.endswith(".json") else "yaml")
     data: Any
-    if fmt == "ktab":
-        from .bargaining.ktab import conflict_from_ktab
-
-        return conflict_from_ktab(text, path), {}
-    if fmt in ("gmcr", "json"):
+    if fmt in ("gmcr", "ktab"):
+        return foreign_reader(fmt)(text, path), {}
+    if fmt == "json":
         data = _load_json(text, path, fmt)
-        if fmt == "gmcr":
-            from .gmcrplus import conflict_from_gmcr
-
-            return conflict_from_gmcr(data, path), {}
     else:
         data, lines = read_yaml(text, path)
     if data is None:

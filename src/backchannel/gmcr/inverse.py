@@ -25,7 +25,7 @@ Stability of ``s`` for a focal decision maker ``i`` is a conjunction, over
 every unilateral move ``s -> s1`` of ``i`` (whether or not it is an
 improvement under the current preferences), of a *clause*: a disjunction of
 *alternatives*, each a conjunction of preference comparisons.  With ``⪰_i``
-"likes at least as much" and the definitions of :mod:`backchannel.engine`:
+"likes at least as much" and the definitions of :mod:`backchannel.gmcr.engine`:
 
 * **Nash**: ``s ⪰_i s1``.
 * **GMR**: ``s ⪰_i s1``, or ``s ⪰_i s2`` for some ``s2 ∈ R_{N-i}(s1)``.
@@ -102,15 +102,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..case.results import Result, meta
+from ..errors import AnalysisRefused, BackchannelError
 from .engine import CONCEPTS, stability_matrix
-from .errors import AnalysisRefused, BackchannelError
-from .results import Result, meta
 from .statespace import StateSpace
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .model import Conflict
+    from ..case.model import Conflict
 
 __all__ = [
     "Alternative",

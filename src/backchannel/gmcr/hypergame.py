@@ -41,10 +41,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..case.model import Conflict, Preferences
+from ..case.results import Result, meta
+from ..errors import AnalysisRefused, ModelError
 from .engine import stability_matrix
-from .errors import AnalysisRefused, ModelError
-from .model import Conflict, Preferences
-from .results import Result, meta
 from .statespace import StateSpace, _resolve_state, check_perceptions, preference_payoff
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 come from, and every analysis the case has the data for.
 
 :func:`build_report` returns a single HTML document with inline CSS and inline
-SVG charts (:mod:`backchannel.svg`); it loads nothing from anywhere (no
+SVG charts (:mod:`backchannel.report.svg`); it loads nothing from anywhere (no
 script, font, image or style sheet; a Content-Security-Policy says so to the
 browser). Sections appear only when the case has the data for them: the case
 and its sources; decision makers, options, status quo and infeasibility rules;
@@ -34,15 +34,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..case.model import Conflict
+from ..case.provenance import Judgement, judgements, rule_text
+from ..case.results import conflict_hash as content_hash
+from ..errors import BackchannelError, ModelError
 from . import svg
-from .errors import BackchannelError, ModelError
-from .model import Conflict
-from .provenance import Judgement, judgements, rule_text
-from .results import conflict_hash as content_hash
 
 if TYPE_CHECKING:
-    from .results import StabilityResult
-    from .statespace import StateSpace
+    from ..gmcr.results import StabilityResult
+    from ..gmcr.statespace import StateSpace
 
 __all__ = ["Judgement", "build_report", "content_hash", "judgements", "write_report"]
 
@@ -196,7 +196,7 @@ def _p(v: Any) -> str:
 
 
 def _state_list(states: Sequence[int], limit: int = 12) -> str:
-    from .commands.common import state_list
+    from ..commands.common import state_list
 
     return state_list(list(states), limit)
 
@@ -352,7 +352,7 @@ def _model_section(space: StateSpace) -> str:
 
 
 def _provenance_section(conflict: Conflict, rows: list[Judgement]) -> str:
-    from .provenance import provenance_report
+    from ..case.provenance import provenance_report
 
     rep = provenance_report(conflict)
     out = [
@@ -503,7 +503,7 @@ def _equilibria_section(result: StabilityResult) -> str:
 def _evolution_section(stab: StabilityResult) -> str:
     import numpy as np
 
-    from .evolution import evolution
+    from ..gmcr.evolution import evolution
 
     space = stab.space
     # the search itself needs no solution concept; the equilibria come from `stab`
@@ -572,9 +572,9 @@ _KIND_CLASS = {
 
 
 def _hypergame_section(space: StateSpace, located: Callable[[], Any]) -> str:
-    from .commands.hypergame import summary
-    from .errors import AnalysisRefused
-    from .hypergame import hypergame
+    from ..commands.hypergame import summary
+    from ..errors import AnalysisRefused
+    from ..gmcr.hypergame import hypergame
 
     conflict = space.conflict
     try:
@@ -725,7 +725,7 @@ _SHORT_MODEL = {"compromise": "Compromise", "median": "Median", "nash": "Nash", 
 
 
 def _forecast_section(conflict: Conflict, located: Callable[[], Any]) -> str:
-    from .bargaining.forecast import MODEL_LABELS, forecast
+    from ..bargaining.forecast import MODEL_LABELS, forecast
 
     with located():
         result = forecast(conflict)
@@ -1017,10 +1017,10 @@ def _scenarios_section(res: Mapping[str, Any], title: str) -> str:
 
 def _run_scenarios(case: str | Path | Conflict, samples: int, seed: int) -> dict[str, Any]:
     try:
-        mod = importlib.import_module("backchannel.scenarios")
+        mod = importlib.import_module("backchannel.scenarios.run")
     except ImportError:
         raise BackchannelError(
-            "a scenario run (samples > 0) needs backchannel.scenarios, which this installation lacks"
+            "a scenario run (samples > 0) needs backchannel.scenarios.run, which this installation lacks"
         ) from None
     result = mod.scenarios(case, samples=samples, seed=seed)
     data = result.to_dict() if hasattr(result, "to_dict") else result
@@ -1045,9 +1045,9 @@ def build_report(
     generation time printed in the report (default: now; give a fixed time for
     byte-identical output).
     """
-    from . import __version__
-    from .casefile import case_error, read_case
-    from .statespace import compile_conflict
+    from .._version import __version__
+    from ..case.casefile import case_error, read_case
+    from ..gmcr.statespace import compile_conflict
 
     if samples < 0:
         raise BackchannelError("samples must be 0 (no scenario run) or more")
@@ -1079,7 +1079,7 @@ def build_report(
     if rows:
         sections.add("provenance", "Provenance of the judgements", _provenance_section(conflict, rows))
     if space is not None:
-        from .analysis import stability
+        from ..gmcr.analysis import stability
 
         result = stability(space)
         sections.add("equilibria", "Equilibria", _equilibria_section(result))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .casefile import case_error, read_case
+from ..case.casefile import case_error, read_case
+from ..case.model import Conflict
+from ..errors import ModelError
 from .engine import CONCEPTS, stability_matrix
-from .errors import ModelError
-from .model import Conflict
 from .results import StabilityResult
 from .statespace import StateSpace, compile_conflict
 

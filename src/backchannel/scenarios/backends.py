@@ -6,7 +6,7 @@
   started for the run, or an existing scheduler (``scheduler="tcp://host:port"``).
   Needs the ``dask`` extra (``pip install 'backchannel[dask]'``).
 
-Every backend calls :func:`backchannel.montecarlo.compute_batch` with the
+Every backend calls :func:`backchannel.scenarios.montecarlo.compute_batch` with the
 same task text and batch index, and results are put together in index
 order, so the backend and the number of workers never change a result.
 The process pool and Dask get tasks of about a second
@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from .errors import BackchannelError
+from ..errors import BackchannelError
 from .montecarlo import compute_batch, task_hash
 
 __all__ = ["BACKENDS", "Cancelled", "run_batches"]

@@ -1,0 +1,5 @@
+"""The self-contained HTML report and its charts (``svg``)."""
+
+from .build import build_report
+
+__all__ = ["build_report"]
