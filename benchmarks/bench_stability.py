@@ -84,6 +84,7 @@ def _instrument(detail: list[dict[str, Any]], current: dict[str, Any]) -> None:
     import numpy as np
 
     from backchannel.gmcr import engine
+
     orig_rm = engine.reachable_min
     orig_seg = engine._segment_reduce
     calls = [0]

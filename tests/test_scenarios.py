@@ -227,6 +227,7 @@ def test_same_seed_same_bytes_and_batches_do_not_matter_for_the_api() -> None:
 @pytest.mark.parametrize("task_seconds", [1.0, 1e-9])  # several batches per task; one per task
 def test_process_pool_equals_in_process(monkeypatch: pytest.MonkeyPatch, task_seconds: float) -> None:
     from backchannel.scenarios import backends
+
     monkeypatch.setattr(backends, "TASK_SECONDS", task_seconds)
     a = scenarios("ukraine-backchannel", samples=400, seed=3, batch_size=100)
     b = scenarios("ukraine-backchannel", samples=400, seed=3, batch_size=100, backend="processes", workers=2)

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..words import CONCEPT_LABELS, state_list
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..case.results import Result
 
-CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
 
 __all__ = [
     "CONCEPT_LABELS",
@@ -98,24 +99,6 @@ def located(case: str) -> Iterator[None]:
 def emit_json(result: Result) -> None:
     """Print a result as one JSON object on standard output."""
     sys.stdout.write(result.to_json() + "\n")
-
-
-def state_list(states: list[int], limit: int = 12) -> str:
-    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``."""
-    if not states:
-        return "none"
-    if len(states) <= limit:
-        return ", ".join(map(str, states))
-    runs: list[str] = []
-    start = prev = states[0]
-    for x in [*states[1:], None]:
-        if x is not None and x == prev + 1:
-            prev = x
-            continue
-        runs.append(str(start) if start == prev else f"{start}–{prev}")
-        if x is not None:
-            start = prev = x
-    return f"{len(states)} states: " + ", ".join(runs)
 
 
 def parse_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:

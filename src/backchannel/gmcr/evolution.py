@@ -50,6 +50,7 @@ import numpy as np
 from ..case.model import Conflict
 from ..case.results import Result, meta
 from ..errors import AnalysisRefused, BackchannelError
+from ..words import join_names
 from .engine import CONCEPTS, improvements, stability_matrix
 from .statespace import Moves, StateSpace, compile_conflict
 
@@ -431,12 +432,6 @@ def _improves(space: StateSpace, s: int, t: int, mask: int) -> bool:
     return all(space.payoffs[d, t] > space.payoffs[d, s] for d in range(space.n_dms) if mask >> d & 1)
 
 
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def describe_step(space: StateSpace, s: int, t: int, mask: int) -> Step:
     """The step ``s`` → ``t`` (indices) by the decision makers in ``mask``, in words."""
     conflict = space.conflict
@@ -460,9 +455,9 @@ def describe_step(space: StateSpace, s: int, t: int, mask: int) -> Step:
         )
         verbs = []
         if withdrawn:
-            verbs.append("withdraws " + _join([options[i][1].text for i in withdrawn]))
+            verbs.append("withdraws " + join_names([options[i][1].text for i in withdrawn]))
         if adopted:
-            verbs.append("takes " + _join([options[i][1].text for i in adopted]))
+            verbs.append("takes " + join_names([options[i][1].text for i in adopted]))
         parts.append(f"{conflict.dm(name).text} {' and '.join(verbs)}")
     if len(parts) > 1:
         text = "Jointly, " + "; ".join(parts)

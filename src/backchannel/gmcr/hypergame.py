@@ -44,6 +44,7 @@ import numpy as np
 from ..case.model import Conflict, Preferences
 from ..case.results import Result, meta
 from ..errors import AnalysisRefused, ModelError
+from ..words import CONCEPT_LABELS, join_names, state_list
 from .engine import stability_matrix
 from .statespace import StateSpace, _resolve_state, check_perceptions, preference_payoff
 
@@ -386,3 +387,91 @@ def _classify(
     if seen >= 0 and anticipated[name][concept][seen]:
         return "stealthy"
     return "strategic surprise"
+
+
+def summary(result: HypergameResult) -> list[str]:
+    """A few plain sentences on what the hypergame shows."""
+    sp = result.space
+    conflict = sp.conflict
+    names = conflict.option_names
+    label = {o.name: o.text for _, o in conflict.options}
+    text = {dm.name: dm.text for dm in conflict.decision_makers}
+    lines: list[str] = []
+    by_hidden: dict[tuple[str, ...], list[str]] = {}
+    for dm in conflict.decision_makers:
+        if result.unaware[dm.name]:
+            by_hidden.setdefault(tuple(result.unaware[dm.name]), []).append(dm.text)
+    for hidden, who in by_hidden.items():
+        lines.append(
+            f"{join_names(who)} {'does' if len(who) == 1 else 'do'} not know of: "
+            f"{', '.join(label[h] for h in hidden)}; "
+            f"{'it judges' if len(who) == 1 else 'each judges'} every state as if "
+            f"{'it were' if len(hidden) == 1 else 'they were'} not taken."
+        )
+
+    def surprises(row: dict[str, object], lead: str) -> list[str]:
+        state = int(row["state"])  # type: ignore[call-overload]
+        code = int(sp.codes[state - 1])
+        kinds: dict[str, str] = row["kinds"]  # type: ignore[assignment]
+        out = []
+        caught = [d for d, k in kinds.items() if k == "strategic surprise"]
+        if caught:
+            used = sorted(
+                {
+                    label[o]
+                    for d in caught
+                    for i, o in enumerate(names)
+                    if code >> i & 1 and o in result.unaware[d]
+                }
+            )
+            who = join_names([text[d] for d in caught])
+            out.append(
+                f"{lead}state {state} ({sp.describe(state - 1)}) would catch {who} "
+                f"off guard: it rests on {join_names(used)}, which {'it' if len(caught) == 1 else 'they'} "
+                "did not know of."
+            )
+        stealthy = [d for d, k in kinds.items() if k == "stealthy"]
+        if stealthy:
+            who = join_names([text[d] for d in stealthy])
+            out.append(
+                f"{lead}in state {state}, {who} see{'s' if len(stealthy) == 1 else ''} "
+                "what they expected, while options they do not know of are taken."
+            )
+        misjudged = [d for d, k in kinds.items() if k == "preference surprise"]
+        if misjudged:
+            out.append(
+                f"{lead}state {state} surprises {join_names([text[d] for d in misjudged])} only because of a "
+                "misjudged preference."
+            )
+        return out
+
+    for row in result.surprise:
+        if "observed" in row["source"] and row["concept"] == result.concepts[0]:
+            lines += surprises(row, "Observed outcome: ") or [
+                f"Observed outcome: state {row['state']} surprises no decision maker through a misperception."
+            ]
+    focus = [c for c in result.concepts if c in ("nash", "seq")] or list(result.concepts)
+    for c in result.concepts:
+        h1, h2 = result.h1_outcomes(c), result.h2_outcomes(c)
+        if c not in focus:
+            lines.append(
+                f"Under {CONCEPT_LABELS[c]}: {len(h1)} H1 and {len(h2)} H2 outcomes (see the tables)."
+            )
+            continue
+        lines.append(
+            f"Under {CONCEPT_LABELS[c]}: if each acts on its own picture, the outcome is "
+            f"{_states_text(sp, h1)} (H1); states stable for each in its own game: "
+            f"{_states_text(sp, h2)} (H2)."
+        )
+        for row in result.surprise:
+            if row["concept"] == c and "h1" in row["source"]:
+                lines += surprises(row, "  In H1, ")
+    return lines
+
+
+def _states_text(sp: object, states: list[int]) -> str:
+    if not states:
+        return "none"
+    if len(states) > 6:
+        return state_list(states, 6)
+    return ", ".join(f"{s} ({sp.describe(s - 1)})" for s in states)  # type: ignore[attr-defined]

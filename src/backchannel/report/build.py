@@ -38,6 +38,7 @@ from ..case.model import Conflict
 from ..case.provenance import Judgement, judgements, rule_text
 from ..case.results import conflict_hash as content_hash
 from ..errors import BackchannelError, ModelError
+from ..words import CONCEPT_LABELS, state_list
 from . import svg
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ SURPRISE_LIMIT = 60
 #: Inputs of the sensitivity analysis shown.
 SENSITIVITY_TOP = 10
 
-CONCEPT_LABELS = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM"}
 CONCEPT_MARK = {"nash": "R", "gmr": "G", "smr": "M", "seq": "S", "sim": "I"}
 CONCEPT_TEXT = {
     "nash": "Nash stability (R): no decision maker can move on its own to a state it prefers.",
@@ -196,8 +196,6 @@ def _p(v: Any) -> str:
 
 
 def _state_list(states: Sequence[int], limit: int = 12) -> str:
-    from ..commands.common import state_list
-
     return state_list(list(states), limit)
 
 
@@ -572,9 +570,8 @@ _KIND_CLASS = {
 
 
 def _hypergame_section(space: StateSpace, located: Callable[[], Any]) -> str:
-    from ..commands.hypergame import summary
     from ..errors import AnalysisRefused
-    from ..gmcr.hypergame import hypergame
+    from ..gmcr.hypergame import hypergame, summary
 
     conflict = space.conflict
     try:

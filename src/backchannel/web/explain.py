@@ -19,6 +19,7 @@ import numpy as np
 from ..gmcr.engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
 from ..gmcr.evolution import describe_step, resolve_state
 from ..gmcr.statespace import Moves, StateSpace
+from ..words import join_names
 
 __all__ = ["explain_state"]
 
@@ -108,7 +109,7 @@ class _Explainer:
             return out
         assert low is not None
         if low[t] > p[s]:
-            them = _join([self.name(j) for j in self.others(k)])
+            them = join_names([self.name(j) for j in self.others(k)])
             what = {
                 "gmr": f"no sequence of moves by {them}",
                 "smr": f"no sequence of moves by {them} that {me} cannot escape",
@@ -181,13 +182,6 @@ class _Explainer:
             "moves": moves,
             "explanation": {"concept": c, "stable": is_stable, "reason": reason, "improvements": imps},
         }
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def explain_state(space: StateSpace, state: int | str, concept: str = "nash") -> dict[str, Any]:
