@@ -34,12 +34,24 @@ def test_import_contracts_hold() -> None:
 def test_no_module_over_800_lines(suffix: str) -> None:
     files = [p for p in PACKAGE.rglob(f"*{suffix}") if "migrations" not in p.parts]
     assert files
-    long = {str(p.relative_to(PACKAGE)): n for p in files if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(PACKAGE)): n for p in files if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
     assert long == {}, f"split these along their seams: {long}"
 
 
 def test_the_tree_shows_the_layers() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert folders >= {"case", "gmcr", "bargaining", "scenarios", "formats", "report", "store", "web", "commands"}
+    assert folders >= {
+        "case",
+        "gmcr",
+        "bargaining",
+        "scenarios",
+        "formats",
+        "report",
+        "store",
+        "web",
+        "commands",
+    }
     root_modules = {p.stem for p in PACKAGE.glob("*.py")}
     assert root_modules <= {"__init__", "_version", "errors", "defaults", "progress", "words"}
