@@ -22,7 +22,6 @@ from .common import (
 if TYPE_CHECKING:
     from ..gmcr.hypergame import HypergameResult
 
-from ..gmcr.hypergame import summary
 
 LABELS = CONCEPT_LABELS
 
@@ -134,6 +133,8 @@ def print_hypergame(result: HypergameResult) -> None:
         out.print(sur)
         if len(rows) < len(result.surprise):
             out.print(f"({len(result.surprise) - len(rows)} more rows: --format json gives all)")
+    from ..gmcr.hypergame import summary
+
     for line in summary(result):
         out.print(escape(line))
 
