@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 import backchannel as bc
 from backchannel.case.model import Conflict
 from backchannel.errors import BackchannelError
-from backchannel.gmcr import coalitions as co
 from backchannel.gmcr.coalitions import (
     COALITION_CONCEPTS,
     coalition_search,
@@ -38,6 +37,7 @@ from backchannel.gmcr.coalitions import (
     joint_improvements,
     joint_path,
 )
+from backchannel.gmcr.coalitions import joint as co
 from backchannel.gmcr.engine import stability_matrix
 from backchannel.gmcr.statespace import compile_conflict
 from bruteforce import Game, build_game, reachable
