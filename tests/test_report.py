@@ -17,7 +17,7 @@ import backchannel as bc
 from backchannel.case.casefile import bundled_cases, load_case
 from backchannel.case.provenance import provenance_report
 from backchannel.errors import BackchannelError
-from backchannel.report import build as report
+from backchannel.report import sections_stability
 from backchannel.report.build import build_report, content_hash, judgements
 from conftest import RunCli
 
@@ -209,8 +209,8 @@ def test_equilibria_are_those_of_the_analysis(case: str, flagship: str, elmira: 
 
 
 def test_big_cases_show_only_the_selective_equilibria(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "STATE_TABLE_LIMIT", 5)
-    monkeypatch.setattr(report, "EQ_TABLE_LIMIT", 2)
+    monkeypatch.setattr(sections_stability, "STATE_TABLE_LIMIT", 5)
+    monkeypatch.setattr(sections_stability, "EQ_TABLE_LIMIT", 2)
     text = build_report("elmira", generated=WHEN)
     check_html(text)
     assert "The case has 12 states: the status quo and the Nash/SEQ/SIM equilibria, 7 rows are shown" in text
@@ -219,7 +219,7 @@ def test_big_cases_show_only_the_selective_equilibria(monkeypatch: pytest.Monkey
     table = text[text.index("Stability of each state") : text.index('id="evolution"')]
     assert {int(n) for n in re.findall(r"<tr(?: class=\"eq\")?><td>(\d+)", table)} == shown
     assert listed_equilibria(check_html(text))["gmr"] == result.equilibria("gmr")
-    monkeypatch.setattr(report, "STATE_ROWS_LIMIT", 3)
+    monkeypatch.setattr(sections_stability, "STATE_ROWS_LIMIT", 3)
     text = build_report("elmira", generated=WHEN)
     assert "7 rows, of which the first 3 are shown" in text
     table = text[text.index("Stability of each state") : text.index('id="evolution"')]
