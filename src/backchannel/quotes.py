@@ -39,7 +39,9 @@ __all__ = [
 _SINGLE = "‘’‚‛′´`"
 _DOUBLE = "“”„‟″«»"
 _DASHES = "‐‑‒–—―−"
-_TRANSLATE = str.maketrans({**dict.fromkeys(_SINGLE, "'"), **dict.fromkeys(_DOUBLE, '"'), **dict.fromkeys(_DASHES, "-")})
+_TRANSLATE = str.maketrans(
+    {**dict.fromkeys(_SINGLE, "'"), **dict.fromkeys(_DOUBLE, '"'), **dict.fromkeys(_DASHES, "-")}
+)
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…)\s*")
 
 
@@ -185,7 +187,7 @@ def source_texts(conflict: Conflict, base: Any = None, display: str = "<case>") 
         elif s.file is not None and base is not None:
             target = base.joinpath(s.file) if not isinstance(base, str) else Path(base, s.file)
             try:
-                out[s.id] = target.read_bytes().decode("utf-8-sig")
+                out[s.id] = _document_text(target.read_bytes().decode("utf-8-sig"), s.file)
             except (OSError, UnicodeDecodeError) as e:
                 why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
                 raise CaseError(
@@ -196,6 +198,13 @@ def source_texts(conflict: Conflict, base: Any = None, display: str = "<case>") 
                     "or the text itself as 'text:'.",
                 ) from None
     return out
+
+
+def _document_text(text: str, name: str) -> str:
+    """The text quotes are checked against: HTML with its markup stripped, other files as they are."""
+    from .drafting.text import is_html, strip_html
+
+    return strip_html(text)[0] if is_html(text, name) else text
 
 
 def check_quotes(conflict: Conflict, texts: Mapping[str, str]) -> QuoteReport:

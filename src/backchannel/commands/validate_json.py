@@ -35,7 +35,9 @@ def validate_json(case: str | Path, max_states: int | None) -> None:
             limit = default_max_states(parse_case_text(text, display, fmt)[0])
         except BackchannelError:  # the report says why
             limit = 1 << 16
-    report = validate_case(CaseText(display, "file", fmt, text, label=display), CaseCache(), limit, case_base(case))
+    report = validate_case(
+        CaseText(display, "file", fmt, text, label=display), CaseCache(), limit, case_base(case)
+    )
     sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     if not report["ok"]:
         raise typer.Exit(2)
