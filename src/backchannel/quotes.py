@@ -104,6 +104,8 @@ def closest_passage(text: str, quote: str) -> tuple[str, float]:
     if not norm or not q:
         return "", 0.0
     al = fuzz.partial_ratio_alignment(q, norm)
+    if al is None:  # pragma: no cover - only for empty strings, excluded above
+        return "", 0.0
     # the alignment's window has the quote's length; move its ends to the word
     # boundaries nearby that fit the quote best
     slack = max(12, len(q) // 5)

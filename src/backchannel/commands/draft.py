@@ -111,11 +111,11 @@ def _print(draft: object) -> None:
         t = Table(title="Contradictions between reports", title_justify="left")
         for col in ("about", "kind", "one report", "the other"):
             t.add_column(col)
-        for c in draft.contradictions:
-            a, b = c.sides
+        for k in draft.contradictions:
+            a, b = k.sides
             t.add_row(
-                escape(c.topic),
-                c.kind,
+                escape(k.topic),
+                k.kind,
                 f"{a['source']}: {short(a['quote'], 60)}",
                 f"{b['source']}: {short(b['quote'], 60)}",
             )

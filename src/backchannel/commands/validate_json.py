@@ -1,4 +1,4 @@
-"""``backchannel validate --format json``: the whole validation report, as the API's /api/validate gives it."""
+"""``backchannel validate --format json``: the whole validation report, as /api/validate gives it."""
 
 from __future__ import annotations
 

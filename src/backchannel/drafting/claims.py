@@ -10,6 +10,7 @@ sentence ending with a colon takes the list that follows into its quote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,22 +21,30 @@ from .parties import Party, party_at
 __all__ = ["CUES", "Claim", "find_claims"]
 
 CUES = frozenset(
-    """say tell insist fear deny warn worry argue stress emphasize emphasise claim reject accuse demand
+    str.split(
+        """say tell insist fear deny warn worry argue stress emphasize emphasise claim reject accuse demand
     call believe hope want complain state announce add note acknowledge admit confirm suggest propose offer
     threaten urge reiterate repeat allege maintain contend concede assert predict expect caution signal
     vow pledge promise refuse dismiss describe report brief agree oppose welcome condemn criticise criticize
-    question doubt""".split()
+    question doubt"""
+    )
+)
+_LEAD_IN = re.compile(
+    r"^(?P<who>[A-Z][\w’'.\- ]{0,60}?)\s+(?P<cue>fears?|worr(?:y|ies)|warns?|says?|insists?|argues?|"
+    r"believes?|hopes?|wants?|demands?)\s+(?:that\s*)?:\s*$"
 )
 _PRONOUNS = {"it", "they", "its", "their", "he", "she", "his", "her", "we", "our"}
 # the nouns of speakers: people and bodies that speak ("officials", "a spokesman for the army")
 SPEAKERS = frozenset(
-    """official officials leader leaders diplomat diplomats analyst analysts critic critics spokesman
+    str.split(
+        """official officials leader leaders diplomat diplomats analyst analysts critic critics spokesman
     spokeswoman spokesperson minister ministers president prime premier chancellor secretary negotiator
     negotiators envoy envoys agency agencies source sources insider insiders government governments ministry
     capital capitals delegation delegations observer observers expert experts aide aides ally allies partner
     partners group groups army military commander commanders general generals others people residents
     mediator mediators lawmaker lawmakers senator senators parliament administration office spokespeople
-    representative representatives ambassador ambassadors member members authorities authority team""".split()
+    representative representatives ambassador ambassadors member members authorities authority team"""
+    )
 )
 
 
@@ -127,23 +136,33 @@ def find_claims(parsed: Sequence[Parsed], parties: Sequence[Party]) -> list[Clai
                             found = (tok, subj)
                             break
                 sent_party = party_at(parties, p.report.id, sq.start, sq.end)
-                if found is None:
+                lead = _LEAD_IN.match(sent.text) if found is None else None
+                if found is not None:
+                    cue, subj = found
+                    span = _speaker_span(subj)
+                    spq = quote(p, line, span)
+                    first = span[0].lower_
+                    cue_word = "according to" if cue.lemma_.lower() == "accord" else cue.text
+                elif lead is not None:  # "Kyiv fears that:", where the parser reads "Kyiv fears" as a noun
+                    a = line.start + sent.start_char
+                    spq = p.span(a + lead.start("who"), a + lead.end("who"))
+                    first = spq.quote.split()[0].lower()
+                    cue_word = lead.group("cue")
+                else:
                     if sent_party:
                         last_party = sent_party
                     continue
-                cue, subj = found
-                span = _speaker_span(subj)
-                spq = quote(p, line, span)
                 party = party_at(parties, p.report.id, spq.start, spq.end)
-                if party is None and span[0].lower_ in _PRONOUNS:
+                if party is None and first in _PRONOUNS:
                     party = last_party
+                if lead is not None and party is None:
+                    continue
                 end = sq.end
                 if sent.text.rstrip().endswith(":") and sent.end == len(line.doc):
                     items = list_after(p.lines, line.index)
                     if items:
                         end = items[-1].end
                 q = p.span(sq.start, end)
-                cue_word = "according to" if cue.lemma_.lower() == "accord" else cue.text
                 out.append(Claim(spq.quote, party, cue_word, q.quote, p.report.id, q.start, q.end))
                 last_party = party or sent_party or last_party
     return out

@@ -76,11 +76,11 @@ def _norm(v: str) -> str:
 
 def find_contradictions(parsed: Sequence[Parsed]) -> list[Contradiction]:
     """Facts told differently by two reports, each pair once."""
-    facts = [(p.report.id, find_facts(p)) for p in parsed]
+    facts = [find_facts(p) for p in parsed]
     out: list[Contradiction] = []
     seen: set[tuple[Any, ...]] = set()
-    for i, (sa, fa) in enumerate(facts):
-        for sb, fb in facts[i + 1 :]:
+    for i, fa in enumerate(facts):
+        for fb in facts[i + 1 :]:
             for a in fa:
                 for b in fb:
                     if a.kind != b.kind:

@@ -38,8 +38,10 @@ _OBJECT_VERBS = {
     "mean": "",
 }
 _OUTCOME_VERBS = set(
-    """collapse expand escalate intensify spread emerge spiral break widen deepen fracture fail end
-    freeze stall resume erupt""".split()
+    str.split(
+        """collapse expand escalate intensify spread emerge spiral break widen deepen fracture fail end
+    freeze stall resume erupt"""
+    )
 )
 
 
@@ -168,5 +170,4 @@ def find_futures(parsed: Sequence[Parsed]) -> list[Future]:
                                 q.end,
                             )
                         )
-                        break
     return out

@@ -21,18 +21,23 @@ __all__ = ["Entry", "entries", "lookup", "matcher"]
 
 # name | kind | aliases (capital, seats of government, abbreviations, demonyms)
 _TABLE = """
-United States | state | United States of America; United States; U.S.A.; USA; U.S.; US; America; Washington; White House; Pentagon; State Department; Foggy Bottom; Capitol Hill; Congress; American; Americans
+United States | state | United States of America; United States; U.S.A.; USA; U.S.; US; America
+    ; Washington; White House; Pentagon; State Department; Foggy Bottom; Capitol Hill; Congress; American
+    ; Americans
 Russia | state | Russian Federation; Russia; Moscow; Kremlin; Russian; Russians
 Ukraine | state | Ukraine; Kyiv; Kiev; Bankova; Ukrainian; Ukrainians
-Europe | group | European Union; EU; E.U.; Brussels; European Commission; European Council; Europe; European; Europeans
-NATO | organisation | NATO; North Atlantic Treaty Organization; North Atlantic Treaty Organisation; Atlantic alliance; transatlantic alliance; NATO allies
+Europe | group | European Union; EU; E.U.; Brussels; European Commission; European Council; Europe
+    ; European; Europeans
+NATO | organisation | NATO; North Atlantic Treaty Organization; North Atlantic Treaty Organisation
+    ; Atlantic alliance; transatlantic alliance; NATO allies
 United Nations | organisation | United Nations; UN; U.N.; UN Security Council; Security Council
 African Union | organisation | African Union; AU
 ASEAN | organisation | ASEAN; Association of Southeast Asian Nations
 Arab League | organisation | Arab League
 OSCE | organisation | OSCE; Organization for Security and Co-operation in Europe
 G7 | organisation | G7; Group of Seven
-United Kingdom | state | United Kingdom; UK; U.K.; Britain; Great Britain; London; Downing Street; Whitehall; British; Briton; Britons
+United Kingdom | state | United Kingdom; UK; U.K.; Britain; Great Britain; London; Downing Street
+    ; Whitehall; British; Briton; Britons
 France | state | France; Paris; Elysée; Élysée; Élysée Palace; Quai d'Orsay; French
 Germany | state | Germany; Berlin; German; Germans
 Italy | state | Italy; Rome; Italian; Italians
@@ -89,7 +94,8 @@ Ethiopia | state | Ethiopia; Addis Ababa; Ethiopian; Ethiopians
 Eritrea | state | Eritrea; Asmara; Eritrean
 Somalia | state | Somalia; Mogadishu; Somali
 Kenya | state | Kenya; Nairobi; Kenyan
-Democratic Republic of the Congo | state | Democratic Republic of the Congo; DR Congo; DRC; Kinshasa; Congolese
+Democratic Republic of the Congo | state | Democratic Republic of the Congo; DR Congo; DRC; Kinshasa
+    ; Congolese
 Rwanda | state | Rwanda; Kigali; Rwandan
 Nigeria | state | Nigeria; Abuja; Nigerian; Nigerians
 Mali | state | Mali; Bamako; Malian
@@ -234,7 +240,8 @@ class Entry:
 @functools.cache
 def entries() -> tuple[Entry, ...]:
     out = []
-    for line in _TABLE.strip().splitlines():
+    # a line that starts with spaces continues the aliases of the line before
+    for line in re.sub(r"\n\s+;", ";", _TABLE.strip()).splitlines():
         name, kind, aliases = (p.strip() for p in line.split("|"))
         out.append(Entry(name, kind, tuple(a.strip() for a in aliases.split(";") if a.strip())))
     return tuple(out)

@@ -20,13 +20,17 @@ from .lines import Parsed, item_text_start, list_after
 __all__ = ["HEADS", "Measure", "find_measures"]
 
 _CONTEXT = set(
-    """proposal proposals proposed propose proposes framework plan plans deal agreement terms measures
+    str.split(
+        """proposal proposals proposed propose proposes framework plan plans deal agreement terms measures
     mediators mediator discussions talks negotiations demands demand conditions draft package
-    roadmap""".split()
+    roadmap"""
+    )
 )
 _LISTING = set(
-    """include includes included including focus focuses proposed propose proposes must demand demanded
-    demands discussing discuss under outlined outline contain contains offered offer requires require""".split()
+    str.split(
+        """include includes included including focus focuses proposed propose proposes must demand demanded
+    demands discussing discuss under outlined outline contain contains offered offer requires require"""
+    )
 )
 _DEMAND = {"must", "demand", "demanded", "demands", "conditions", "requires", "require", "insist"}
 _PROPOSAL = {
@@ -44,11 +48,14 @@ _PROPOSAL = {
     "roadmap",
 }
 HEADS = frozenset(
-    """ceasefire cease-fire truce armistice corridor corridors reduction freeze monitoring monitor observers
+    str.split(
+        """ceasefire cease-fire truce armistice corridor corridors reduction freeze monitoring monitor
+    observers
     withdrawal pullback exchange swap zone zones guarantee guarantees sanctions patrols patrol hotline
     arrangement arrangements code referendum amnesty deployment deployments limits limit mission peacekeepers
     peacekeeping demilitarization demilitarisation moratorium release reopening convoy convoys committee
-    recognition buffer inspection inspections""".split()
+    recognition buffer inspection inspections"""
+    )
 )
 _CUE_SENT = re.compile(
     r"\b(propos\w*|offer\w*|demand\w*|call\w* for|press\w* for|push\w* for|discuss\w*|negotiat\w*|"
@@ -115,7 +122,15 @@ def find_measures(parsed: Sequence[Parsed]) -> list[Measure]:
         seen: set[str] = set()
         taken: list[tuple[int, int]] = []
 
-        def add(text: str, kind: str, start: int, end: int) -> None:
+        def add(
+            text: str,
+            kind: str,
+            start: int,
+            end: int,
+            p: Parsed = p,
+            seen: set[str] = seen,
+            taken: list[tuple[int, int]] = taken,
+        ) -> None:
             q = p.span(start, end)
             key = " ".join(q.quote.lower().split())
             if not q.quote or key in seen or any(a <= q.start < b for a, b in taken):
@@ -149,7 +164,7 @@ def find_measures(parsed: Sequence[Parsed]) -> list[Measure]:
                             continue
                         start = line.start + span.start_char
                         add(span.text, kind, start, line.start + span.end_char)
-    # a phrase inside a longer measure of the same report ("a ceasefire" in "a ceasefire monitored by observers")
+    # a phrase inside a longer measure of the same report ("a ceasefire" in "a ceasefire monitored by ...")
     texts = {(m.source, m.text.lower()) for m in out}
     return [
         m

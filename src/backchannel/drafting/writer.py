@@ -184,18 +184,17 @@ def case_from_draft(draft: Draft, case_path: str | Path | None = None) -> dict[s
     ]
     if draft.contradictions:
         lines.append("Contradictions between the reports (to resolve):")
-        for c in draft.contradictions:
-            a, b = c.sides
+        for k in draft.contradictions:
+            a, b = k.sides
             lines.append(
-                f"- {c.kind} ({c.topic}): {a['source']} says “{' '.join(a['quote'].split())}”; "
+                f"- {k.kind} ({k.topic}): {a['source']} says “{' '.join(a['quote'].split())}”; "
                 f"{b['source']} says “{' '.join(b['quote'].split())}”."
             )
     if draft.claims:
         lines.append("Claims the reports attribute (speaker, party, cue):")
         for c in draft.claims[:40]:
-            lines.append(
-                f"- {c.speaker} ({c.party or 'party unknown'}, {c.cue}), {c.source}: “{' '.join(c.quote.split())}”"
-            )
+            who = f"{c.speaker} ({c.party or 'party unknown'}, {c.cue})"
+            lines.append(f"- {who}, {c.source}: “{' '.join(c.quote.split())}”")
     return {
         "title": f"DRAFT: {draft.reports[0].title}" if draft.reports else "DRAFT",
         "description": "\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else ""),
