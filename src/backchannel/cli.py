@@ -210,9 +210,9 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None, fmt: FormatOpt = Fo
     from .bargaining.data import bargaining_data
     from .casefile import read_case
     from .commands.common import located
-    from .commands.validate_json import case_base, validate_json
+    from .commands.validate_json import validate_json
     from .provenance import provenance_report
-    from .quotes import check_quotes, mismatch_error, source_texts
+    from .quotes import case_base, check_quotes, mismatch_error, source_texts
 
     if fmt is Format.json:
         validate_json(case, max_states)

@@ -27,6 +27,7 @@ from .model import Conflict, Provenance
 __all__ = [
     "QuoteMismatch",
     "QuoteReport",
+    "case_base",
     "check_quotes",
     "closest_passage",
     "find_quote",
@@ -175,6 +176,14 @@ def quoted_judgements(conflict: Conflict) -> Iterator[tuple[tuple[str | int, ...
                 yield from walk(v, (*loc, i))
 
     yield from walk(conflict, ())
+
+
+def case_base(case: str | Path) -> Any:
+    """The folder of a case file (or bundled case), against which its sources' ``file:`` is read."""
+    from .casefile import resolve_case_path
+
+    _, path = resolve_case_path(case)
+    return getattr(path, "parent", None)
 
 
 def source_texts(conflict: Conflict, base: Any = None, display: str = "<case>") -> dict[str, str]:

@@ -5,25 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
-__all__ = ["case_base", "validate_json"]
-
-
-def case_base(case: str | Path) -> Any:
-    """The folder of a case file (or bundled case), against which its sources' ``file:`` is read."""
-    from ..casefile import resolve_case_path
-
-    _, path = resolve_case_path(case)
-    return getattr(path, "parent", None)
+__all__ = ["validate_json"]
 
 
 def validate_json(case: str | Path, max_states: int | None) -> None:
     """Print ``{"ok", "errors", "warnings", "audit", "summary", "quotes"}``; exit 2 unless ok."""
     from ..casefile import parse_case_text, read_case_text
     from ..errors import BackchannelError
+    from ..quotes import case_base
     from ..statespace import default_max_states
     from ..web.cases import CaseCache, CaseText
     from ..web.validation import validate_case
