@@ -4,8 +4,8 @@ places and contradictions, every one quoted with its offsets in its source."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,29 @@ class Draft:
 
     def to_json(self, *, texts: bool = False) -> str:
         return json.dumps(self.to_dict(texts=texts), indent=2, ensure_ascii=False)
+
+    def without(
+        self,
+        *,
+        parties: Collection[str] = (),
+        claims: Collection[int] = (),
+        measures: Collection[int] = (),
+        futures: Collection[int] = (),
+        contradictions: Collection[int] = (),
+    ) -> Draft:
+        """The draft less the elements the analyst rejected (parties by name, the others by index)."""
+
+        def keep(items: tuple[Any, ...], drop: Collection[int]) -> tuple[Any, ...]:
+            return tuple(x for i, x in enumerate(items) if i not in set(drop))
+
+        return replace(
+            self,
+            parties=tuple(p for p in self.parties if p.name not in set(parties)),
+            claims=keep(self.claims, claims),
+            measures=keep(self.measures, measures),
+            futures=keep(self.futures, futures),
+            contradictions=keep(self.contradictions, contradictions),
+        )
 
     def text_of(self, source: str) -> str:
         return next(r.text for r in self.reports if r.id == source)
