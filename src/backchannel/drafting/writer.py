@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .draft import Draft
+from .gazetteer import CAPITALS
 from .parties import Party
 
 __all__ = ["case_from_draft", "case_yaml"]
@@ -101,7 +102,12 @@ def case_from_draft(draft: Draft, case_path: str | Path | None = None) -> dict[s
     for m in draft.measures:
         if n_opt >= MAX_OPTIONS:
             break
-        named = [p.name for p in parties if any(a.lower() in m.text.lower() for a in p.aliases | {p.name})]
+        # a party the measure names controls it; a capital there is a place ("a truce across Khartoum")
+        named = [
+            p.name
+            for p in parties
+            if any(re.search(rf"\b{re.escape(a)}\b", m.text) for a in (p.aliases | {p.name}) - CAPITALS)
+        ]
         owner = named[0] if named else min(options, key=lambda k: len(options[k]))
         if len(options[owner]) >= 3:
             continue
@@ -139,7 +145,8 @@ def case_from_draft(draft: Draft, case_path: str | Path | None = None) -> dict[s
             {
                 "name": name,
                 "label": p.name,
-                "description": f"{DRAFT}. A {p.kind} mentioned {len(p.mentions)} times "
+                "description": f"{DRAFT}. {'An' if p.kind[0] in 'aeiou' else 'A'} {p.kind} "
+                f"mentioned {len(p.mentions)} times "
                 f"(as {', '.join(sorted(p.aliases)[:6])}).",
                 "provenance": prov,
                 "options": options[p.name],
