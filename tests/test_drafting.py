@@ -261,3 +261,20 @@ def test_draft_without_spacy_says_how_to_install(
         nlp.load.cache_clear()
     assert code == 2
     assert "pip install 'backchannel[nlp]'" in " ".join(err.split())
+
+
+def test_gazetteer_normalises_names() -> None:
+    from backchannel.drafting import gazetteer
+
+    assert gazetteer.lookup("the Kremlin").name == "Russia"  # type: ignore[union-attr]
+    assert gazetteer.lookup("Washington’s").name == "United States"  # type: ignore[union-attr]
+    assert gazetteer.lookup("Brussels").name == "Europe"  # type: ignore[union-attr]
+    assert gazetteer.lookup("Gotham") is None
+    text = "Let us eat turkey with U.S. envoys in Turkey; the US and the Kremlin agreed."
+    found = [(m.group(), gazetteer.lookup(m.group()).name) for m in gazetteer.matcher().finditer(text)]  # type: ignore[union-attr]
+    assert found == [
+        ("U.S.", "United States"),
+        ("Turkey", "Turkey"),
+        ("US", "United States"),
+        ("Kremlin", "Russia"),
+    ]
