@@ -139,7 +139,14 @@ def test_flagship_report_is_well_formed_and_self_contained(flagship: str) -> Non
     p = check_html(flagship)
     assert_self_contained(flagship)
     assert sections(p) == [
-        "case", "model", "provenance", "evidence", "equilibria", "evolution", "hypergame", "forecasts"
+        "case",
+        "model",
+        "provenance",
+        "evidence",
+        "equilibria",
+        "evolution",
+        "hypergame",
+        "forecasts",
     ]
     assert "Content-Security-Policy" in flagship and "default-src 'none'" in flagship
     # the header: title, generation time, version, content hash
