@@ -278,3 +278,21 @@ def test_gazetteer_normalises_names() -> None:
         ("US", "United States"),
         ("Kremlin", "Russia"),
     ]
+
+
+def test_drafting_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from backchannel.drafting import nlp
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access during drafting")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    nlp.load.cache_clear()  # load the pipeline again, with the network cut
+    try:
+        d = draft_reports([report_from_text("The Kremlin said talks could lead to a ceasefire.", "r")])
+    finally:
+        nlp.load.cache_clear()
+    assert d.claims[0].party == "Russia" and d.futures[0].name == "a ceasefire"
