@@ -182,6 +182,10 @@ def test_shoal_report(shoal: Draft) -> None:
     assert parties["Lin Mei"].acts_for == "China"
     beijing = next(c for c in shoal.claims if c.quote == "Beijing rejected the account.")
     assert beijing.party == "China"
+    accused = next(
+        c for c in shoal.claims if c.cue == "accused"
+    )  # after the dateline "MANILA, 3 June 2024 … —"
+    assert (accused.speaker, accused.party) == ("The Philippines", "Philippines")
     assert any("hotline" in m.text for m in shoal.measures)
     names = {f.name for f in shoal.futures}
     assert "a blockade of the shoal" in names

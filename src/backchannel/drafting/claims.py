@@ -97,11 +97,20 @@ def _speaks(p: Parsed, line: Any, parties: Sequence[Party], subj: Any) -> bool:
     return party_at(parties, p.report.id, q.start, q.end) is not None and subj.pos_ == "PROPN"
 
 
-def _speaker_span(subj: Any) -> Any:
+# a dateline at the start of a line: "MANILA, 3 June 2024 (staff report) — "
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+,[^—–\n]{0,60}?(?:—|–|--)\s*")
+
+
+def _speaker_span(subj: Any, cue: Any = None) -> Any:
     doc = subj.doc
+    m = _DATELINE.match(doc.text)
+    if m and subj.idx < m.end() and cue is not None and cue.idx > m.end():
+        # the parser took the dateline's city for the subject: the speaker is what follows it
+        start = next(t.i for t in doc if t.idx >= m.end())
+        return doc[start : cue.i] if cue.i > start else doc[start : start + 1]
     left = subj.left_edge.i
     right = subj.right_edge.i
-    for k in range(subj.i - 1, left - 1, -1):  # a dateline before the subject: "MANILA, 3 June (staff) —"
+    for k in range(subj.i - 1, left - 1, -1):  # a dateline before the subject
         if doc[k].text in ("—", "–", "--"):
             left = k + 1
             break
@@ -139,7 +148,7 @@ def find_claims(parsed: Sequence[Parsed], parties: Sequence[Party]) -> list[Clai
                 lead = _LEAD_IN.match(sent.text) if found is None else None
                 if found is not None:
                     cue, subj = found
-                    span = _speaker_span(subj)
+                    span = _speaker_span(subj, cue)
                     spq = quote(p, line, span)
                     first = span[0].lower_
                     cue_word = "according to" if cue.lemma_.lower() == "accord" else cue.text
