@@ -235,6 +235,16 @@ def test_draft_cli_html_case_validates(run_cli: RunCli, tmp_path: Path) -> None:
     assert "verbatim" in stdout
 
 
+def test_no_party_no_case(run_cli: RunCli, tmp_path: Path) -> None:
+    report = tmp_path / "weather.txt"
+    report.write_text("The weather was fine all week, and the harvest came in early.", encoding="utf-8")
+    code, out, _ = run_cli(["draft", str(report), "--format", "json"])
+    assert code == 0 and json.loads(out)["parties"] == []
+    code, _, err = run_cli(["draft", str(report), "-o", str(tmp_path / "case.yaml")])
+    assert code == 2 and "name no state, organisation or group" in " ".join(err.split())
+    assert not (tmp_path / "case.yaml").exists()
+
+
 def test_draft_cli_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
     code, _, err = run_cli(["draft", str(tmp_path / "missing.txt")])
     assert code == 2 and "no such file" in err

@@ -83,5 +83,7 @@ def test_html_report_and_bad_input(client: TestClient) -> None:
         src["title"] == "Hopes and doubts as Sudan truce talks enter second week" and "<p>" not in src["text"]
     )
     assert client.post("/api/draft", json={"reports": []}).status_code == 422
+    r = client.post("/api/draft", json={"reports": [{"name": "w", "text": "The weather was fine."}]})
+    assert r.status_code == 200 and r.json()["case_yaml"] is None and "no state" in r.json()["case_error"]
     r = client.post("/api/draft", json={"reports": [{"name": "x", "text": "<html><body></body></html>"}]})
     assert r.status_code == 422 and "no text" in r.json()["error"]

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import BackchannelError
 from .draft import Draft
 from .gazetteer import CAPITALS
 from .parties import Party
@@ -95,6 +96,11 @@ def case_from_draft(draft: Draft, case_path: str | Path | None = None) -> dict[s
         sources.append(entry)
 
     parties = _main_parties(draft)
+    if not parties:
+        raise BackchannelError(
+            "cannot write a draft case: the reports name no state, organisation or group to make a "
+            "decision maker. Check that they are news reports in English, or write the case by hand."
+        )
     taken: set[str] = set()
     dm_names = {p.name: _ident(p.name, taken) for p in parties}
     options: dict[str, list[dict[str, Any]]] = {p.name: [] for p in parties}

@@ -41,6 +41,7 @@ class DraftRequest(BaseModel):
 def _draft(body: DraftRequest) -> dict[str, Any]:
     from ..drafting import case_from_draft, case_yaml, draft_reports, report_from_text
     from ..drafting.nlp import NlpMissing
+    from ..errors import BackchannelError
 
     reports = [report_from_text(r.text, r.name) for r in body.reports]
     for i, r in enumerate(reports):
@@ -60,7 +61,10 @@ def _draft(body: DraftRequest) -> dict[str, Any]:
         contradictions=rej.contradictions,
     )
     out = draft.to_dict(texts=True)
-    out["case_yaml"] = case_yaml(case_from_draft(kept))
+    try:
+        out["case_yaml"], out["case_error"] = case_yaml(case_from_draft(kept)), None
+    except BackchannelError as e:  # nothing to make a case of: the draft is still shown
+        out["case_yaml"], out["case_error"] = None, str(e)
     return out
 
 
@@ -68,5 +72,6 @@ def _draft(body: DraftRequest) -> dict[str, Any]:
 async def draft(body: DraftRequest, svc: Services = Svc) -> dict[str, Any]:
     """The draft of the reports (text or HTML), each source with its ``text`` (the offsets of
     every quote index into it), and ``case_yaml``: the case drafted from what is not ``rejected``
-    (its sources carry their text, so every quote is checked when it is validated)."""
+    (its sources carry their text, so every quote is checked when it is validated), or null
+    with ``case_error`` saying why when the reports name no party."""
     return await svc.worker.run(_draft, body, what="the draft")

@@ -157,6 +157,7 @@ function renderDraft(root, out, draft) {
           rejected: Object.fromEntries(Object.entries(rejected).map(([k, v]) => [k, [...v]])),
         };
         const res = await api.post("/api/draft", body);
+        if (!res.case_yaml) throw new Error(res.case_error || "No case could be drafted.");
         const saved = await api.post("/api/cases", { name: nameInput.value, text: res.case_yaml, format: "yaml" });
         announce(`Saved the drafted case as ${saved.id}.`);
         window.location.hash = caseHref(saved.id, "edit");
