@@ -57,3 +57,21 @@ def test_draft_view_marks_quotes_and_opens_the_case(page: Any) -> None:  # noqa:
     labels = [o["label"] for dm in case["decision_makers"] for o in dm["options"]]
     assert "Limited humanitarian corridors" in labels
     assert "A phased reduction of certain offensive operations" not in labels
+
+
+def test_draft_view_loads_report_files(page: Any) -> None:  # noqa: F811
+    expect = sync_api.expect
+    page.goto("/#/draft")
+    page.locator('.draft-actions input[type="file"]').set_input_files(
+        [str(NEWS / "sudan_jeddah_a.txt"), str(NEWS / "sudan_jeddah_b.txt")]
+    )
+    expect(page.get_by_label("Report 2", exact=True)).to_have_value("sudan_jeddah_b.txt")
+    page.get_by_role("button", name="Draft", exact=True).click()
+    # the HTML report is shown as text, its title from <title>; the contradictions are listed
+    expect(
+        page.get_by_role("heading", name="Hopes and doubts as Sudan truce talks enter second week")
+    ).to_be_visible(timeout=60_000)
+    contra = page.locator('ul[data-kind="contradictions"] > li')
+    expect(contra.filter(has_text="Riyadh")).to_have_count(1)
+    contra.filter(has_text="Riyadh").get_by_role("button").click()
+    expect(page.locator("mark.hl-active").first).to_be_visible()
