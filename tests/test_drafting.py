@@ -161,6 +161,7 @@ def test_sudan_reports(sudan: Draft) -> None:
     texts = [m.text for m in sudan.measures]
     assert "An exchange of prisoners held by both sides" in texts
     assert "a phased withdrawal of forces from the capital" in texts
+    assert [m.text for m in sudan.measures if m.kind == "offer"] == ["host the monitoring committee"]
     kinds = {(c.kind, c.sides[0]["value"], c.sides[1]["value"]) for c in sudan.contradictions}
     assert ("where", "Jeddah", "Riyadh") in kinds
     assert ("how many", "40", "12") in kinds
@@ -187,6 +188,8 @@ def test_shoal_report(shoal: Draft) -> None:
     )  # after the dateline "MANILA, 3 June 2024 … —"
     assert (accused.speaker, accused.party) == ("The Philippines", "Philippines")
     assert any("hotline" in m.text for m in shoal.measures)
+    demand = next(m for m in shoal.measures if m.kind == "demand")
+    assert demand.text == "Beijing withdraw its ships from the area"  # "demanded that Beijing withdraw …"
     names = {f.name for f in shoal.futures}
     assert "a blockade of the shoal" in names
 

@@ -1,11 +1,13 @@
 """Measures under discussion: proposals, demands and offers.
 
-Two forms are read. A list introduced by a line that speaks of a proposal,
+Three forms are read. A list introduced by a line that speaks of a proposal,
 framework, plan, talks or demands and lists them ("The framework reportedly
 included elements such as:", "the mediators proposed:"): each item is a
 measure. And, in sentences about proposals, offers, demands or talks, noun
 phrases headed by a word of :data:`HEADS` ("a seven-day humanitarian
-truce", "an exchange of prisoners held by both sides").
+truce", "an exchange of prisoners held by both sides"). And what a verb of
+demanding, proposing or offering puts forward ("demanded that Beijing
+withdraw its ships", "has offered to host the monitoring committee").
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ _PROPOSAL = {
     "offered",
     "package",
     "roadmap",
+}
+# verbs that put a measure forward, and how
+_VERBS = {
+    "demand": "demand",
+    "urge": "demand",
+    "propose": "proposal",
+    "suggest": "proposal",
+    "offer": "offer",
 }
 HEADS = frozenset(
     str.split(
@@ -149,6 +159,30 @@ def find_measures(parsed: Sequence[Parsed]) -> list[Measure]:
                     add(q.quote.rstrip(".;,"), kind, q.start, q.start + len(q.quote.rstrip(".;,")))
         for line in p.lines:
             for sent in line.doc.sents:
+                # "demanded that Beijing withdraw its ships", "has offered to host the committee"
+                for tok in sent:
+                    verb_kind = _VERBS.get(tok.lemma_.lower()) if tok.pos_ == "VERB" else None
+                    comp = next(
+                        (
+                            c
+                            for c in tok.children
+                            if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")
+                        ),
+                        None,
+                    )
+                    if verb_kind and comp is not None:
+                        sub = [t for t in comp.subtree if t.i <= comp.i + 12]
+                        toks = [
+                            t
+                            for t in sub
+                            if not (t.i < comp.i and t.dep_ in ("mark", "aux") and t.lower_ in ("that", "to"))
+                        ]
+                        while toks and (toks[-1].is_punct or toks[-1].dep_ in ("cc", "mark")):
+                            toks.pop()
+                        if len(toks) >= 2 and toks[-1].i - toks[0].i + 1 == len(toks):
+                            a = line.start + toks[0].idx
+                            b = line.start + toks[-1].idx + len(toks[-1].text)
+                            add(p.report.text[a:b], verb_kind, a, b)
                 if not _CUE_SENT.search(sent.text):
                     continue
                 kind = _kind(set(re.findall(r"[a-z]+", sent.text.lower())))
