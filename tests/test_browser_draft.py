@@ -52,6 +52,9 @@ def test_draft_view_marks_quotes_and_opens_the_case(page: Any) -> None:  # noqa:
     page.get_by_label("Name of the new case").fill("drafted-in-browser")
     page.get_by_role("button", name="Open in the editor").click()
     page.wait_for_url("**/#/case/user%3Adrafted-in-browser/edit", timeout=60_000)
+    # the editor checks the drafted case, quotes included (its sources carry their text)
+    expect(page.locator("#val-state")).to_contain_text("no problems", timeout=30_000)
+    expect(page.locator('select[data-path="sources.0.reliability"]')).to_have_value("F")
     case = yaml.safe_load(page.request.get("/api/cases/user:drafted-in-browser").json()["text"])
     assert "NATO" not in [dm["label"] for dm in case["decision_makers"]]
     labels = [o["label"] for dm in case["decision_makers"] for o in dm["options"]]
