@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ class Draft:
     dates: tuple[Mention, ...]
     places: tuple[Mention, ...]
     contradictions: tuple[Contradiction, ...]
-    notes: tuple[str, ...] = field(default=())
 
     def to_dict(self, *, texts: bool = False) -> dict[str, Any]:
         """The draft as JSON data; ``texts`` adds each source's text (as the offsets read it)."""
