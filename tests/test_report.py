@@ -138,7 +138,16 @@ def test_flagship_report_is_well_formed_and_self_contained(flagship: str) -> Non
     assert flagship.startswith("<!DOCTYPE html>")
     p = check_html(flagship)
     assert_self_contained(flagship)
-    assert sections(p) == ["case", "model", "provenance", "equilibria", "evolution", "hypergame", "forecasts"]
+    assert sections(p) == [
+        "case",
+        "model",
+        "provenance",
+        "evidence",
+        "equilibria",
+        "evolution",
+        "hypergame",
+        "forecasts",
+    ]
     assert "Content-Security-Policy" in flagship and "default-src 'none'" in flagship
     # the header: title, generation time, version, content hash
     conflict = load_case(FLAGSHIP)
@@ -154,7 +163,7 @@ def test_flagship_report_is_well_formed_and_self_contained(flagship: str) -> Non
 def test_elmira_report_has_no_hypergame_or_forecasts(elmira: str) -> None:
     p = check_html(elmira)
     assert_self_contained(elmira)
-    assert sections(p) == ["case", "model", "provenance", "equilibria", "evolution"]
+    assert sections(p) == ["case", "model", "provenance", "evidence", "equilibria", "evolution"]
     assert "Hypergame" not in elmira and "Bargaining" not in elmira
     # published references are listed
     assert "Kilgour, D. M. &amp; Hipel" in elmira
@@ -163,7 +172,7 @@ def test_elmira_report_has_no_hypergame_or_forecasts(elmira: str) -> None:
 def test_bargaining_only_case() -> None:
     text = build_report("ec-emission-standards", generated=WHEN)
     p = check_html(text)
-    assert sections(p) == ["case", "provenance", "forecasts"]
+    assert sections(p) == ["case", "provenance", "evidence", "forecasts"]
 
 
 def test_report_is_deterministic_for_a_given_time() -> None:

@@ -89,6 +89,13 @@ class Provenance(_Frozen):
     quote: str | None = Field(None, description="The sentence of the source that supports it.")
     estimate: bool = Field(False, description="True when the judgement is the analyst's estimate.")
     note: str | None = Field(None, description="Reasoning behind an estimate, or a remark.")
+    credibility: int | None = Field(
+        None,
+        ge=1,
+        le=6,
+        description="Credibility of the claim (NATO Admiralty scale): 1 confirmed, 2 probably true, "
+        "3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged.",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Provenance:
@@ -121,7 +128,18 @@ class Source(_Frozen):
     publisher: str | None = None
     date: str | None = None
     url: str | None = None
-    file: str | None = Field(None, description="Where a copy of the document is kept (informative).")
+    file: str | None = Field(
+        None,
+        description="A copy of the document as a text file, relative to the case file; "
+        "`validate` checks every quote citing this source against it.",
+    )
+    text: str | None = Field(None, description="The document's text, when kept in the case itself.")
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
+        None,
+        description="Reliability of the source (NATO Admiralty scale): A completely reliable, "
+        "B usually reliable, C fairly reliable, D not usually reliable, E unreliable, "
+        "F cannot be judged.",
+    )
 
 
 class Option(_Frozen):

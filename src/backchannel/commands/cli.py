@@ -203,15 +203,22 @@ def _scenario_text(conflict: Any, name: str) -> str:
 
 
 @app.command()
-def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
-    """Check a case file: structure, names, rankings, feasibility, issues and actors, provenance."""
+def validate(case: CaseArg, max_states: MaxStatesOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Check a case file: structure, names, rankings, feasibility, issues and actors, provenance,
+    and every quote against its source's text (sources with `file:` or `text:`)."""
     from ..bargaining.data import bargaining_data
     from ..case.casefile import read_case
     from ..case.provenance import provenance_report
+    from ..case.quotes import case_base, check_quotes, mismatch_error, source_texts
     from ..gmcr.analysis import compile_case
     from .common import located
+    from .validate_json import validate_json
 
-    conflict, _, _ = read_case(case)
+    if fmt is Format.json:
+        validate_json(case, max_states)
+        return
+    conflict, display, _ = read_case(case)
+    quotes = check_quotes(conflict, source_texts(conflict, case_base(case), display))
     if not conflict.decision_makers and not (conflict.issues or conflict.actors):
         from ..errors import CaseError
 
@@ -247,6 +254,8 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
             data = bargaining_data(conflict)
         lines.append(f"  {data.n_issues} issues, {data.n_actors} bargaining actors")
     _gmcr_notes(case)
+    if quotes.mismatched:
+        raise mismatch_error(display, quotes)
     console.print(f"[green]ok[/green]: {case} — {conflict.title}")
     for line in lines:
         console.print(line)
@@ -261,6 +270,11 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
         console.print(f"    … and {len(rep.missing) - 10} more")
     for problem in rep.problems:
         console.print(f"    [yellow]warning[/yellow]: {problem}")
+    if quotes.checked or quotes.unchecked:
+        console.print(
+            f"  quotes: {quotes.checked} checked against their sources, {quotes.verbatim} verbatim"
+            + (f"; not checked (no text): {', '.join(quotes.unchecked)}" if quotes.unchecked else "")
+        )
 
 
 @app.command()

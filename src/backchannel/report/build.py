@@ -190,6 +190,9 @@ def build_report(
         sections.add("model", "Decision makers and options", _model_section(space))
     if rows:
         sections.add("provenance", "Provenance of the judgements", _provenance_section(conflict, rows))
+        from .evidence import evidence_section
+
+        sections.add("evidence", "Evidence: sources and grades", evidence_section(conflict, case))
     if space is not None:
         from ..gmcr.analysis import stability
 

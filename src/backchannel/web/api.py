@@ -13,10 +13,11 @@ from fastapi import APIRouter
 from .resolve import ERRORS
 from .routes_analyses import router as analyses
 from .routes_cases import router as cases
+from .routes_draft import router as drafting
 from .routes_runs import router as runs
 
 __all__ = ["router"]
 
 router = APIRouter(responses=ERRORS)
-for part in (cases, analyses, runs):
+for part in (cases, analyses, runs, drafting):
     router.include_router(part)

@@ -48,6 +48,7 @@ class CaseText:
     fmt: str  # yaml, json, gmcr, ktab
     text: str
     version: int | None = None
+    label: str | None = None  # how errors name it, when not by id (a file on the command line)
 
     @property
     def id(self) -> str | None:
@@ -55,6 +56,8 @@ class CaseText:
 
     @property
     def display(self) -> str:
+        if self.label is not None:
+            return self.label
         if self.source == "text":
             return "<editor>"
         return self.id + (f" (version {self.version})" if self.version is not None else "")  # type: ignore[operator]

@@ -105,6 +105,11 @@ class ValidationReport(BaseModel):
     summary: dict[str, Any] | None = Field(
         description="Title, numbers of decision makers, options, states (null if not compiled), …"
     )
+    quotes: dict[str, Any] | None = Field(
+        None,
+        description="Quotes checked against the sources' texts: checked, verbatim, "
+        "mismatched [{where, source, quote, closest, similarity}], unchecked_sources.",
+    )
 
 
 class NewCase(_In):

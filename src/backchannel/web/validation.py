@@ -74,12 +74,15 @@ def _summary(conflict: Conflict, states: int | None, status_quo: int | None) -> 
     }
 
 
-def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str, Any]:
-    """``{"ok", "errors", "warnings", "audit", "summary"}`` for a case text.
+def validate_case(case: CaseText, cache: CaseCache, max_states: int, base: Any = None) -> dict[str, Any]:
+    """``{"ok", "errors", "warnings", "audit", "summary", "quotes"}`` for a case text.
 
     Structural errors are all reported (one per place); the checks that need
     a valid structure (names in expressions, rankings, feasibility,
-    perceptions, issues and actors) stop at their first error.
+    perceptions, issues and actors) stop at their first error. Quotes are
+    checked against the sources that carry their text (``text:``, or
+    ``file:`` relative to ``base``, the case file's folder, when given); a
+    quote not in its source is an error, located, naming the closest passage.
     """
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
@@ -89,6 +92,7 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str
         "warnings": warnings,
         "audit": None,
         "summary": None,
+        "quotes": None,
     }
     try:
         conflict, lines = cache.parse(case)
@@ -155,5 +159,32 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str
         "problems": rep.problems,
     }
     out["summary"] = _summary(conflict, states, status_quo)
+    _check_quotes(case, conflict, lines, base, out)
     out["ok"] = not errors
     return out
+
+
+def _check_quotes(
+    case: CaseText, conflict: Conflict, lines: dict[tuple[Any, ...], int], base: Any, out: dict[str, Any]
+) -> None:
+    """Add ``quotes`` to the report; a mismatch (or an unreadable source file) is an error."""
+    from ..case.quotes import check_quotes, source_texts
+
+    try:
+        texts = source_texts(conflict, base, case.display)
+    except CaseError as e:
+        out["errors"].append(_entry(e))
+        return
+    rep = check_quotes(conflict, texts)
+    out["quotes"] = rep.to_dict()
+    for m in rep.mismatched:
+        loc = m.loc
+        out["errors"].append(
+            located_entry(
+                f'the quote "{m.quote}" is not in source {m.source!r}; the closest passage is "{m.closest}"',
+                (*loc, "quote"),
+                lines.get((*loc, "quote")) or lines.get(loc),
+                "Copy the words exactly from the source (whitespace, typographic quotes and dashes do "
+                "not matter; leave words out with '...'), or mark it as an analyst estimate.",
+            )
+        )

@@ -13,6 +13,7 @@ import * as hypergame from "./views/hypergame.js";
 import * as forecast from "./views/forecast.js";
 import * as scenarios from "./views/scenarios.js";
 import * as runs from "./views/runs.js";
+import * as draft from "./views/draft.js";
 
 // Every view is loaded with the page (no lazy imports: a module fetched after
 // the session ended would fail with 401 instead of leading to the login page).
@@ -25,6 +26,7 @@ const VIEWS = {
   scenarios,
   runs,
   run: runs,
+  draft,
 };
 
 const VIEW_TITLES = {
@@ -36,6 +38,7 @@ const VIEW_TITLES = {
   scenarios: "Scenarios",
   runs: "Runs",
   run: "Run",
+  draft: "Draft from reports",
 };
 
 let cleanup = null;
@@ -44,7 +47,8 @@ let renderToken = 0;
 function updateNav(route, info) {
   for (const a of document.querySelectorAll("#nav-global a")) {
     const active = (a.dataset.nav === "cases" && (route.view === "cases" || route.caseId))
-      || (a.dataset.nav === "runs" && (route.view === "runs" || route.view === "run") && !route.caseId);
+      || (a.dataset.nav === "runs" && (route.view === "runs" || route.view === "run") && !route.caseId)
+      || (a.dataset.nav === "draft" && route.view === "draft");
     if (active) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }

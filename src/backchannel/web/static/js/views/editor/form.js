@@ -4,6 +4,12 @@ import { h, uid } from "../../dom.js";
 import { parseYaml } from "../../yaml.js";
 import { isObj, numOrText, splitNames, renameKey, numberValue, setNumber, stateValue } from "./helpers.js";
 
+// NATO "Admiralty" grades: a source's reliability, a claim's credibility
+const RELIABILITY = [["", "(not graded)"], ["A", "A — completely reliable"], ["B", "B — usually reliable"], ["C", "C — fairly reliable"],
+  ["D", "D — not usually reliable"], ["E", "E — unreliable"], ["F", "F — cannot be judged"]];
+const CREDIBILITY = [["", "(not graded)"], ["1", "1 — confirmed by other sources"], ["2", "2 — probably true"], ["3", "3 — possibly true"],
+  ["4", "4 — doubtful"], ["5", "5 — improbable"], ["6", "6 — cannot be judged"]];
+
 const REVERSIBLE = ["both", "adopt-only", "withdraw-only"];
 const RULE_KINDS = [
   ["expr", "expression (infeasible when true)"],
@@ -115,7 +121,8 @@ export class Form {
       h("div", { class: "row-fields" },
         this.field({ label: "Source", path: `${path}.source`, get: () => get("source") ?? "", set: (v) => set("source", v), options: sourceOptions }),
         this.field({ label: "Quote", path: `${path}.quote`, get: () => get("quote") ?? "", set: (v) => set("quote", v), multiline: true }),
-        this.field({ label: "Note", path: `${path}.note`, get: () => get("note") ?? "", set: (v) => set("note", v), multiline: true })),
+        this.field({ label: "Note", path: `${path}.note`, get: () => get("note") ?? "", set: (v) => set("note", v), multiline: true }),
+        this.field({ label: "Credibility", path: `${path}.credibility`, get: () => String(get("credibility") ?? ""), set: (v) => set("credibility", v ? Number(v) : ""), options: CREDIBILITY })),
       this.checkbox({ label: "Analyst estimate", path: `${path}.estimate`, get: () => get("estimate"), set: (v) => set("estimate", v) }));
   }
 
@@ -519,7 +526,8 @@ export class Form {
           this.field({ label: "Title", path: `${p}.title`, get: () => src.title ?? "", set: (v) => { src.title = v; } }),
           this.field({ label: "Publisher", path: `${p}.publisher`, get: () => src.publisher ?? "", set: (v) => { src.publisher = v || undefined; } }),
           this.field({ label: "Date", path: `${p}.date`, get: () => src.date ?? "", set: (v) => { src.date = v || undefined; } }),
-          this.field({ label: "URL", path: `${p}.url`, get: () => src.url ?? "", set: (v) => { src.url = v || undefined; } })),
+          this.field({ label: "URL", path: `${p}.url`, get: () => src.url ?? "", set: (v) => { src.url = v || undefined; } }),
+          this.field({ label: "Reliability", path: `${p}.reliability`, get: () => src.reliability ?? "", set: (v) => { src.reliability = v || undefined; }, options: RELIABILITY })),
         this.itemActions(list, i, "sources", "source"));
     });
     return this.section("Sources (provenance)", list.length, h("div", { "data-path": "sources" },
