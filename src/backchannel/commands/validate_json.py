@@ -14,9 +14,9 @@ __all__ = ["validate_json"]
 def validate_json(case: str | Path, max_states: int | None) -> None:
     """Print ``{"ok", "errors", "warnings", "audit", "summary", "quotes"}``; exit 2 unless ok."""
     from ..case.casefile import parse_case_text, read_case_text
+    from ..case.quotes import case_base
     from ..errors import BackchannelError
     from ..gmcr.statespace import default_max_states
-    from ..case.quotes import case_base
     from ..web.cases import CaseCache, CaseText
     from ..web.validation import validate_case
 
