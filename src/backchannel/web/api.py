@@ -14,9 +14,10 @@ from .resolve import ERRORS
 from .routes_analyses import router as analyses
 from .routes_cases import router as cases
 from .routes_runs import router as runs
+from .routes_whatif import router as whatif
 
 __all__ = ["router"]
 
 router = APIRouter(responses=ERRORS)
-for part in (cases, analyses, runs):
+for part in (cases, analyses, runs, whatif):
     router.include_router(part)

@@ -5,7 +5,7 @@
 import { api, enc, forgetCase, ApiError } from "../api.js";
 import { h, mount, uid, debounce, announce, dialog } from "../dom.js";
 import { caseHref, errorBox, forgetCaseInfo, getCaseInfo } from "../common.js";
-import { parseYaml, toYaml } from "../yaml.js";
+import { parseYaml, updateYaml } from "../yaml.js";
 import { isObj, clean } from "./editor/helpers.js";
 import { Form } from "./editor/form.js";
 import { yamlMode } from "./editor/yaml-mode.js";
@@ -119,7 +119,7 @@ class Editor {
     if (mode === this.mode) return;
     if (mode === "raw") {
       if (this.formDirty) {
-        this.text = this.format === "json" ? `${JSON.stringify(clean(this.obj), null, 2)}\n` : toYaml(clean(this.obj));
+        this.text = this.format === "json" ? `${JSON.stringify(clean(this.obj), null, 2)}\n` : updateYaml(this.text, clean(this.obj));
         this.formDirty = false;
       }
       this.mode = "raw";
@@ -211,7 +211,7 @@ class Editor {
     let saveText = text;
     let saveFormat = format;
     if (this.mode === "form" && this.format !== "json") {
-      saveText = toYaml(obj);
+      saveText = updateYaml(this.text, obj); // the user's comments are kept
       saveFormat = "yaml";
     }
     const bundled = this.info.source === "bundled";
