@@ -180,7 +180,7 @@ async def resume(run_id: int, svc: Services = Svc) -> dict[str, Any]:
     store = svc.store()
     rec = await run_in_threadpool(stored_run, store, run_id)
     if rec.command != "scenarios":
-        raise ApiError(422, f"run {run_id} is a {rec.command!r} run; the workbench resumes scenario runs only")
+        raise ApiError(422, f"run {run_id} is a {rec.command!r} run; resumes scenario runs only")
     if rec.status not in RESUMABLE:
         raise ApiError(
             409,
