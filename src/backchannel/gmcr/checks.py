@@ -22,9 +22,7 @@ __all__ = ["expression_problems"]
 Loc = tuple[str | int, ...]
 
 _NAMES_HINT = "Use the option names defined under decision_makers."
-_STATEMENT_HINT = (
-    "Write the statement with option names and not/and/or/implies/iff, or as a Y/N/- pattern."
-)
+_STATEMENT_HINT = "Write the statement with option names and not/and/or/implies/iff, or as a Y/N/- pattern."
 
 
 def _statements(prefs: Preferences, base: Loc) -> Iterator[tuple[str, Loc]]:
