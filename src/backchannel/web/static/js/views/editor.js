@@ -5,6 +5,7 @@
 import { api, enc, forgetCase, ApiError } from "../api.js";
 import { h, mount, uid, debounce, announce, dialog } from "../dom.js";
 import { caseHref, errorBox, forgetCaseInfo, getCaseInfo } from "../common.js";
+import { setLeaveGuard } from "../guard.js";
 import { parseYaml, updateYaml } from "../yaml.js";
 import { isObj, clean } from "./editor/helpers.js";
 import { Form } from "./editor/form.js";
@@ -34,11 +35,22 @@ class Editor {
       }
     };
     window.addEventListener("beforeunload", this.onBeforeUnload);
+    // every navigation inside the workbench asks too (app.js), and Ctrl+S (⌘S) saves
+    this.removeGuard = setLeaveGuard(() => this.dirty);
+    this.onKeyDown = (ev) => {
+      if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === "s") {
+        ev.preventDefault();
+        if (this.saveBtn && !this.saveBtn.disabled) this.save();
+      }
+    };
+    document.addEventListener("keydown", this.onKeyDown);
   }
 
   destroy() {
     this.validateSoon.cancel();
     window.removeEventListener("beforeunload", this.onBeforeUnload);
+    document.removeEventListener("keydown", this.onKeyDown);
+    this.removeGuard();
   }
 
   load(info) {

@@ -19,7 +19,7 @@ export const validationDisplay = {
       const li = h("li", { class: kind },
         h("span", {}, e.message),
         e.hint ? h("span", { class: "hint small" }, ` ${e.hint}`) : null,
-        where.length ? h("button", { type: "button", class: "linklike where", onClick: () => this.reveal(e) }, where.join(" · ")) : null);
+        where.length ? h("button", { type: "button", class: "linklike where", "aria-label": `Go to the problem: ${e.message}`, onClick: () => this.reveal(e) }, where.join(" · ")) : null);
       return li;
     };
     const summary = report.summary;
@@ -63,7 +63,10 @@ export const validationDisplay = {
     if (!this.formEl) return null;
     const parts = String(path).split(".").filter((p) => p !== "");
     while (parts.length) {
-      const el = this.formEl.querySelector(`[data-path="${CSS.escape(parts.join("."))}"]`);
+      const sel = `[data-path="${CSS.escape(parts.join("."))}"]`;
+      // the input itself rather than the row that holds it (a row is a grid: a message
+      // prepended to it would squeeze into its narrow first column)
+      const el = this.formEl.querySelector(`input${sel}, select${sel}, textarea${sel}`) || this.formEl.querySelector(sel);
       if (el) return el;
       parts.pop();
     }
@@ -79,7 +82,10 @@ export const validationDisplay = {
     }
     for (const el of this.formEl.querySelectorAll(".has-error")) el.classList.remove("has-error");
     const general = [];
+    const shown = new Set(); // one message per field, however many problems name it
     for (const e of report.errors || []) {
+      if (e.path && shown.has(e.path)) continue;
+      if (e.path) shown.add(e.path);
       const el = e.path ? this.fieldFor(e.path) : null;
       if (!el) {
         general.push(e);
