@@ -190,10 +190,32 @@ export function createGraph(data, opts) {
   let active = nodes.find((n) => n.status_quo)?.id ?? nodes[0]?.id;
   let filter = "auto";
 
+  // Filters of the states (by option, by scenario) and of the moves (by party).
+  const nodeFilter = { party: "", option: "", scenario: "" };
+  let visible = new Set(nodes.map((n) => n.id));
+  function nodeShown(n) {
+    if (nodeFilter.option) {
+      const [i, want] = nodeFilter.option.split(":");
+      if ((n.pattern || "")[Number(i)] !== want) return false;
+    }
+    if (nodeFilter.scenario && !(n.scenarios || []).includes(nodeFilter.scenario)) return false;
+    return true;
+  }
+  function applyNodeFilter() {
+    visible = new Set(nodes.filter((n) => nodeShown(n) || n.id === selected).map((n) => n.id));
+    for (const [id, g] of nodeEls) g.classList.toggle("hidden", !visible.has(id));
+    if (filterCount) filterCount.textContent = visible.size === nodes.length ? "" : `${visible.size} of ${nodes.length} states shown`;
+    applyEdgeFilter();
+  }
+
   function applyEdgeFilter() {
     const mode = filter === "auto" ? (edges.length > 160 ? "focus" : "all") : filter;
     for (const { e, el } of edgeEls) {
       const touches = selected !== null && (e.source === selected || e.target === selected);
+      if (!visible.has(e.source) || !visible.has(e.target) || (nodeFilter.party && e.dm !== nodeFilter.party)) {
+        el.classList.add("hidden");
+        continue;
+      }
       let show;
       if (mode === "all") show = true;
       else if (mode === "improving") show = e.improving || e.on_path || (touches && e.source === selected);
@@ -310,6 +332,28 @@ export function createGraph(data, opts) {
     filter = filterSelect.value;
     applyEdgeFilter();
   });
+  const fid = { party: uid("gf-party"), option: uid("gf-option"), scenario: uid("gf-scen") };
+  const partySelect = h("select", { id: fid.party }, h("option", { value: "" }, "every party"),
+    dms.map((d) => h("option", { value: d }, labelOf(d))));
+  const optionSelect = h("select", { id: fid.option }, h("option", { value: "" }, "any"),
+    (data.options || []).flatMap((o, i) => [
+      h("option", { value: `${i}:Y` }, `${o.label || o.name}: taken`),
+      h("option", { value: `${i}:N` }, `${o.label || o.name}: not taken`)]));
+  const scenarioNames = [...new Set(nodes.flatMap((n) => n.scenarios || []))].sort();
+  const scenarioSelect = h("select", { id: fid.scenario }, h("option", { value: "" }, "any"),
+    scenarioNames.map((sc) => h("option", { value: sc }, (opts.scenarioLabel || ((x) => x))(sc))));
+  const filterCount = h("span", { class: "small muted", role: "status", "aria-live": "polite" });
+  for (const [key, sel] of [["party", partySelect], ["option", optionSelect], ["scenario", scenarioSelect]]) {
+    sel.addEventListener("change", () => {
+      nodeFilter[key] = sel.value;
+      applyNodeFilter();
+    });
+  }
+  const filters = h("div", { class: "graph-filters", role: "group", "aria-label": "Filter the graph" },
+    h("div", { class: "field" }, h("label", { for: fid.party }, "Moves by"), partySelect),
+    h("div", { class: "field" }, h("label", { for: fid.option }, "Option"), optionSelect),
+    scenarioNames.length ? h("div", { class: "field" }, h("label", { for: fid.scenario }, "Scenario"), scenarioSelect) : null,
+    filterCount);
   const toolbar = h("div", { class: "graph-toolbar" },
     h("label", { for: filterId }, "Show "), filterSelect,
     h("span", { class: "spacer" }),
@@ -321,10 +365,11 @@ export function createGraph(data, opts) {
   scroller.append(svg);
   const el = h("div", { class: "graph" },
     toolbar,
+    filters,
     data.truncated ? h("p", { class: "note" }, `The case has ${data.n_states} states; the graph shows the status quo, the equilibria and the states reachable from the status quo (${nodes.length}).`) : null,
     scroller, legend);
   if (active !== undefined && active !== null) setActive(active, false);
-  applyEdgeFilter();
+  applyNodeFilter();
   requestAnimationFrame(() => {
     fit();
     const sq = nodes.find((n) => n.status_quo);
