@@ -63,7 +63,7 @@ class CaseSummary(BaseModel):
     kind: Literal["graph", "bargaining", "both"] | None = Field(
         None, description="Graph model, bargaining (issues and actors), or both; null if the case is invalid."
     )
-    modified: str | None = Field(None, description="When the latest version was saved (user cases; ISO 8601).")
+    modified: str | None = Field(None, description="When the latest version was saved (ISO 8601).")
 
 
 class CaseDetail(BaseModel):
