@@ -364,8 +364,8 @@ export function createGraph(data, opts) {
 
   scroller.append(svg);
   const el = h("div", { class: "graph" },
-    toolbar,
     filters,
+    toolbar,
     data.truncated ? h("p", { class: "note" }, `The case has ${data.n_states} states; the graph shows the status quo, the equilibria and the states reachable from the status quo (${nodes.length}).`) : null,
     scroller, legend);
   if (active !== undefined && active !== null) setActive(active, false);
