@@ -15,6 +15,7 @@ error, and keeps screenshots in ``test-artifacts/screenshots/``.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -99,13 +100,17 @@ def _no_sideways_scroll(page: Any) -> None:
 
 
 def test_editor_lists_every_problem_and_jumps_to_each(page: Any) -> None:
-    case = _user_case(page, "three-unknown", THREE_UNKNOWN)
-    open_view(page, case, "edit")
+    case = _user_case(page, "three-unknown", GOOD)  # the store refuses an invalid case
+    open_view(page, case, "edit", "?mode=yaml")
+    text = page.locator("textarea.raw-text")
+    sync_api.expect(text).to_have_value(re.compile("Kept through"))
+    text.fill(THREE_UNKNOWN)
     sync_api.expect(page.locator("#val-state")).to_contain_text("3 problems")
+    page.get_by_text("Form", exact=True).click()
     items = page.locator(".validation .val-list li.error")
     sync_api.expect(items).to_have_count(3)
     # each message sits beside its statement, below the input, full width
-    for path in ("0.preferences.prioritization.0", "1.preferences.prioritization.0"):
+    for path in ("0.preferences.0", "1.preferences.0"):  # a bare list of statements
         field = page.locator(f'input[data-path="decision_makers.{path}"]')
         sync_api.expect(field).to_have_attribute("aria-invalid", "true")
         note = page.locator(f"#{field.get_attribute('aria-describedby')}")
@@ -117,9 +122,10 @@ def test_editor_lists_every_problem_and_jumps_to_each(page: Any) -> None:
     # the list jumps to each problem
     items.nth(2).locator("button.where").click()
     focused = page.evaluate("document.activeElement.dataset.path")
-    assert focused == "decision_makers.1.preferences.prioritization.1"
+    assert focused == "decision_makers.1.preferences.1"
     # the YAML mode marks the three lines
     page.get_by_text("YAML", exact=True).click()
+    sync_api.expect(page.locator("textarea.raw-text")).to_have_value(re.compile("# A comment the form must keep."))
     sync_api.expect(page.locator(".raw-gutter .line-bad")).to_have_count(3)
     sync_api.expect(page.locator(".raw-messages li")).to_have_count(3)
     page.locator('.raw-messages li[data-line="15"] button').click()
@@ -142,7 +148,7 @@ def test_renaming_an_option_renames_it_everywhere(page: Any) -> None:
     sync_api.expect(dialog).to_contain_text("a_acts")
     dialog.get_by_role("button", name=re.compile("^Rename in 3 places")).click()
     sync_api.expect(page.locator("#val-state")).to_contain_text("no problems")
-    sync_api.expect(page.locator('input[data-path="decision_makers.1.preferences.prioritization.0"]')).to_have_value(
+    sync_api.expect(page.locator('input[data-path="decision_makers.1.preferences.0"]')).to_have_value(
         "a_moves"
     )
     # Ctrl+S saves; the comments of the file survive a form save
@@ -206,11 +212,10 @@ def test_cancelled_run_resumes_to_the_uninterrupted_result(page: Any) -> None:
     resumed = api(page, "GET", f"/api/runs/{run['id']}")
     assert resumed["status"] == "done"
     whole = api(page, "POST", "/api/jobs", {"case": "bundled:elmira", "samples": 20000, "seed": 5})
-    page.wait_for_function(
-        f"() => fetch('/api/jobs/{whole['job']}').then(r => r.json()).then(j => j.status === 'done')",
-        timeout=120_000,
-        polling=500,
-    )
+    deadline = time.monotonic() + 120
+    while api(page, "GET", f"/api/jobs/{whole['job']}")["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, "the uninterrupted run did not finish"
+        time.sleep(0.3)
     uninterrupted = api(page, "GET", f"/api/runs/{whole['run']}")
     assert resumed["result"]["scenarios"] == uninterrupted["result"]["scenarios"]
     # the run list: title, samples, seed, concept, status, and a report with the run
@@ -304,11 +309,12 @@ def test_whatif_sliders_move_the_probabilities(page: Any) -> None:
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("Name").fill("flagship-whatif")
     dialog.get_by_role("button", name="Save").click()
-    sync_api.expect(page.locator("#casenav-title")).to_contain_text("Ukraine", timeout=30_000)
+    page.wait_for_url(re.compile(r"user%3Aflagship-whatif/whatif"), timeout=30_000)
     saved = api(page, "GET", "/api/cases/user:flagship-whatif")
     assert "probability: 0" in saved["text"]
     assert "# analyst estimate" in saved["text"], "the comments of the case are kept"
-    api(page, "DELETE", "/api/cases/user:flagship-whatif")
+    csrf = page.request.get("/api/session").json()["csrf"]
+    assert page.request.delete("/api/cases/user:flagship-whatif", headers={"X-CSRF-Token": csrf}).ok
 
 
 # ---------------------------------------------------------------- library, graph, narrow screens

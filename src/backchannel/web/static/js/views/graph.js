@@ -2,6 +2,13 @@
 // (x, y in [0, 1]), moves as arrows coloured and dashed by decision maker.
 // Keyboard: the graph is one tab stop; arrow keys move between states,
 // Home goes to the status quo, Enter or Space opens a state's details.
+// Filters (moves by one party; states with an option taken or not; states of a
+// scenario) hide the rest. Why not Cytoscape.js: it draws on a canvas, so the
+// states would lose what this SVG gives them (a tab stop, arrow-key moves, an
+// accessible name per state, text marks beside colour); the layout here (columns
+// by moves from the status quo) is the one the analysis reads; and 240 states
+// draw at once in SVG. Filtering, not a different renderer, is what the large
+// graph lacked.
 import { h, s, clear, uid } from "../dom.js";
 import { dmClass, dmSwatch, conceptLabel } from "../common.js";
 

@@ -61,7 +61,12 @@ export const validationDisplay = {
   /** The form element for a path, or for the nearest enclosing path the form shows. */
   fieldFor(path) {
     if (!this.formEl) return null;
-    const parts = String(path).split(".").filter((p) => p !== "");
+    let parts = String(path).split(".").filter((p) => p !== "");
+    // preferences written as a bare list of statements: the form's paths have no "prioritization"
+    const k = parts.indexOf("prioritization");
+    if (k > 0 && parts[k - 1] === "preferences" && !this.formEl.querySelector(`[data-path="${CSS.escape(parts.slice(0, k + 1).join("."))}"]`)) {
+      parts = [...parts.slice(0, k), ...parts.slice(k + 1)];
+    }
     while (parts.length) {
       const sel = `[data-path="${CSS.escape(parts.join("."))}"]`;
       // the input itself rather than the row that holds it (a row is a grid: a message
