@@ -64,8 +64,8 @@ export function sideBySide(left, right, labels) {
       return h("tr", { dataset: { scenario: n } },
         h("th", { scope: "row" }, (b || a).label || n),
         cell(a), cell(b),
-        h("td", { class: "num" }, d === null ? "–" : `${d >= 0 ? "+" : "−"}${Math.abs(d * 100).toFixed(1)} points`,
-          overlap === null ? null : h("span", { class: "small muted" }, overlap ? " (intervals overlap)" : " (intervals apart)")));
+        h("td", { class: "num change" }, d === null ? "–" : `${d >= 0 ? "+" : "−"}${Math.abs(d * 100).toFixed(1)} points`,
+          overlap === null ? null : h("span", { class: "small muted block" }, overlap ? "intervals overlap" : "intervals apart")));
     }))));
 }
 

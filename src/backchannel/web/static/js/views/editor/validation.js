@@ -14,7 +14,7 @@ export const validationDisplay = {
     const body = this.validationPanel.querySelector(".val-body");
     const item = (e, kind) => {
       const where = [];
-      if (e.line) where.push(`line ${e.line}`);
+      if (e.line && this.mode === "raw") where.push(`line ${e.line}`); // the form checks one-line JSON
       if (e.path) where.push(e.path);
       const li = h("li", { class: kind },
         h("span", {}, e.message),
