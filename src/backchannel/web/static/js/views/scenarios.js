@@ -104,7 +104,8 @@ function sensitivityTable(result) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Uncertain input"), h("th", { scope: "col" }, "Scenario it moves most"),
         h("th", { scope: "col", class: "num" }, "Input low"), h("th", { scope: "col", class: "num" }, "Input high"), h("th", { scope: "col", class: "num" }, "Swing"))),
       h("tbody", {}, rows.map((r) => h("tr", {},
-        h("th", { scope: "row" }, r.label || r.input, r.description && r.description !== r.label ? h("span", { class: "small muted" }, ` ${r.description}`) : null),
+        h("th", { scope: "row" }, r.label || r.input,
+          r.description && !r.description.startsWith(r.label || r.input) ? h("span", { class: "small muted plain block" }, r.description) : null),
         h("td", {}, (scen[r.scenario] && scen[r.scenario].label) || r.scenario, r.significant === false ? " (noise)" : ""),
         h("td", { class: "num" }, pctText(r.low)), h("td", { class: "num" }, pctText(r.high)),
         h("td", { class: "num" }, pctText(r.swing))))))));
