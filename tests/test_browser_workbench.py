@@ -125,7 +125,8 @@ def test_editor_lists_every_problem_and_jumps_to_each(page: Any) -> None:
     assert focused == "decision_makers.1.preferences.1"
     # the YAML mode marks the three lines
     page.get_by_text("YAML", exact=True).click()
-    sync_api.expect(page.locator("textarea.raw-text")).to_have_value(re.compile("# A comment the form must keep."))
+    raw = page.locator("textarea.raw-text")
+    sync_api.expect(raw).to_have_value(re.compile("# A comment the form must keep."))
     sync_api.expect(page.locator(".raw-gutter .line-bad")).to_have_count(3)
     sync_api.expect(page.locator(".raw-messages li")).to_have_count(3)
     page.locator('.raw-messages li[data-line="15"] button').click()
@@ -296,8 +297,9 @@ def test_whatif_sliders_move_the_probabilities(page: Any) -> None:
     for _ in range(20):  # down to 0: the statement never holds
         page.keyboard.press("ArrowLeft")
     page.wait_for_function(
-        "(b) => { const c = [...document.querySelectorAll('[data-testid=compare-table] tbody td:nth-child(3)')]"
-        ".map(td => td.textContent); return c.length && JSON.stringify(c) !== JSON.stringify(b); }",
+        "(b) => { const c = [...document.querySelectorAll("
+        "'[data-testid=compare-table] tbody td:nth-child(3)')].map(td => td.textContent);"
+        " return c.length && JSON.stringify(c) !== JSON.stringify(b); }",
         arg=before,
         timeout=30_000,
     )
@@ -383,7 +385,8 @@ def test_usable_at_390_px(browser: Any, server: str, view: str) -> None:
     pg.on("console", watch.on_console)
     pg.on("pageerror", watch.on_pageerror)
     try:
-        pg.goto("/#/cases" if view == "cases" else "/#/runs" if view == "runs" else f"/#/case/{FLAGSHIP}/{view}")
+        where = {"cases": "/#/cases", "runs": "/#/runs"}.get(view, f"/#/case/{FLAGSHIP}/{view}")
+        pg.goto(where)
         pg.wait_for_load_state("networkidle")
         sync_api.expect(pg.locator("main h1")).to_be_visible()
         pg.wait_for_timeout(400)
