@@ -1,7 +1,7 @@
 // YAML for the editor and the views, through the `yaml` package (eemeli/yaml,
 // ISC licence), vendored under /static/vendor/yaml/ so that nothing is loaded
-// from elsewhere. Case files are read as the server reads them (PyYAML: YAML
-// 1.1, so yes/no/on/off are booleans, and such strings are written quoted).
+// from elsewhere. Booleans are read as the server reads them (PyYAML: yes/no/
+// on/off are booleans, and such strings are written quoted; Y and N are text).
 // Saving from the form goes through the Document API (updateYaml): the
 // changed values are written into the parsed document, so the user's
 // comments, key order and layout outside the changed values survive.
@@ -9,8 +9,30 @@ import {
   Document, parse, parseDocument, stringify, isMap, isSeq, isScalar, isPair, YAMLError,
 } from "../vendor/yaml/index.js";
 
-const OPTIONS = { version: "1.1", uniqueKeys: true, prettyErrors: true };
-const WRITE = { version: "1.1", lineWidth: 0, indentSeq: true };
+// PyYAML's booleans (YAML 1.1: yes/no/on/off/true/false in three casings),
+// but not the 1.1 schema's y/n (PyYAML reads "N" as text: a Y/N pattern).
+const BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const pyBool = {
+  identify: (value) => typeof value === "boolean",
+  default: true,
+  tag: "tag:yaml.org,2002:bool",
+  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  resolve: (str) => BOOL_TRUE.test(str),
+  stringify: ({ value }) => (value ? "true" : "false"),
+};
+// Dates: PyYAML reads a plain 2025-11-20 as a date, so text like that is written
+// quoted; read, it stays the text it is.
+const pyDate = {
+  identify: () => false,
+  default: true,
+  tag: "tag:yaml.org,2002:timestamp",
+  test: /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/,
+  resolve: (str) => str,
+};
+const customTags = (tags) => [pyBool, pyDate, ...tags.filter((t) => t.tag !== "tag:yaml.org,2002:bool")];
+// The core schema otherwise (dates and 0777 stay as written: the server reads them).
+const OPTIONS = { schema: "core", customTags, uniqueKeys: true, prettyErrors: true };
+const WRITE = { schema: "core", customTags, lineWidth: 0, indentSeq: true };
 
 export class YamlError extends Error {
   constructor(message, line) {
