@@ -160,6 +160,13 @@ def test_renaming_an_option_renames_it_everywhere(page: Any) -> None:
     assert "# A's only option" in saved
     assert "a_acts" not in saved and saved.count("a_moves") == 4
     assert api(page, "POST", "/api/validate", {"text": saved, "format": "yaml"})["ok"]
+    # the two versions side by side: what changed in the inputs
+    page.get_by_role("link", name="Compare versions").click()
+    changes = page.locator('[data-testid="input-changes"]')
+    sync_api.expect(changes).to_be_visible(timeout=60_000)
+    sync_api.expect(changes.locator("tr", has_text="decision_makers.0.options.0.name")).to_contain_text("a_moves")
+    sync_api.expect(page.locator('[data-testid="compare-table"] tbody tr')).to_have_count(1)  # "calm"
+    shot(page, "compare-versions")
 
 
 def test_unsaved_changes_guard_every_navigation(page: Any) -> None:

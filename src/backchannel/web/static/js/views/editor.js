@@ -95,7 +95,9 @@ class Editor {
           announce(err.message, "error");
         }
       });
-      return h("span", {}, h("label", { for: id }, "Version "), sel);
+      const latest = versions[versions.length - 1];
+      const cmp = h("a", { class: "btn btn-small", href: `#/compare?case=${enc(this.ctx.caseId)}&va=${enc(versions[versions.length - 2])}&vb=${enc(latest)}` }, "Compare versions");
+      return h("span", {}, h("label", { for: id }, "Version "), sel, " ", cmp);
     })() : null;
     this.validationPanel = h("aside", { class: "card validation", "aria-labelledby": "val-heading" },
       h("h2", { id: "val-heading" }, "Checks", h("span", { class: "val-state", id: "val-state", role: "status" }, "…")),
