@@ -72,6 +72,8 @@ export function toYaml(value) {
 const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const isPrimitive = (v) => v === null || ["string", "number", "boolean"].includes(typeof v);
 
+const isEmptyContainer = (v) => (Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0);
+
 function pairKey(pair) {
   return isScalar(pair.key) ? pair.key.value : pair.key;
 }
@@ -85,7 +87,7 @@ function sync(doc, node, value) {
       const pair = node.items.find((p) => pairKey(p) === k);
       if (pair) {
         if (!sync(doc, pair.value, v)) pair.value = doc.createNode(v);
-      } else {
+      } else if (!isEmptyContainer(v)) { // the form's empty lists are not written into the file
         node.items.push(doc.createPair(k, v));
       }
     }
