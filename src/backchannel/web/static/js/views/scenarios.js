@@ -154,6 +154,7 @@ export function renderResult(result, { caseId } = {}) {
   const params = result.parameters || {};
   const tornado = tornadoChart(result);
   const conv = convergenceChart(result);
+  if (result.graph_model === false) return bargainingResult(result, issues);
   const stateRef = (n) => (caseId ? h("a", { href: caseHref(caseId, "analysis", { state: n, concept: params.concept || "nash" }) }, `State ${n}`) : `State ${n}`);
   return h("div", { class: "scenario-result" },
     h("p", { class: "small muted" },
@@ -199,6 +200,19 @@ export function renderResult(result, { caseId } = {}) {
         (result.inputs || []).length ? h("section", { class: "card", "aria-labelledby": "sc-inputs" },
           h("h2", { id: "sc-inputs" }, "Uncertain inputs"),
           h("ul", { class: "small" }, result.inputs.map((inp) => h("li", {}, inp.description || inp.input)))) : null)));
+}
+
+/** A case with issues and actors only: its run is the bargaining forecasts under uncertainty. */
+function bargainingResult(result, issues) {
+  const params = result.parameters || {};
+  return h("div", { class: "scenario-result" },
+    h("p", { class: "small muted" }, `${result.samples} samples, seed ${result.seed}; bargaining model ${params.forecast_model || "bdm"}. The case has no decision makers with options, so there are no states or equilibria: each sample draws the uncertain positions, saliences and capabilities and forecasts every issue.`),
+    h("section", { class: "card", "aria-labelledby": "sc-issues" },
+      h("h2", { id: "sc-issues" }, "Bargaining forecasts under uncertainty"),
+      h("table", { class: "table compact", "data-testid": "issue-table" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Issue"), h("th", { scope: "col", class: "num" }, "Mean"), h("th", { scope: "col", class: "num" }, "Interval"))),
+        h("tbody", {}, issues.map(([name, e]) => h("tr", { dataset: { issue: name } }, h("th", { scope: "row" }, e.label || name), h("td", { class: "num" }, fmtNum(e.mean)), h("td", { class: "num" }, `${fmtNum(e.low)} – ${fmtNum(e.high)}`)))))),
+    (result.sensitivity || []).length ? h("section", { class: "card" }, h("h2", {}, "Sensitivity"), sensitivityTable(result)) : null);
 }
 
 // ---------------------------------------------------------------- job watching
