@@ -279,15 +279,21 @@ export function createGraph(data, opts) {
   const colOf = new Map();
   columns.forEach((col, ci) => col.forEach((n, ri) => colOf.set(n.id, [ci, ri])));
   function neighbour(id, key) {
-    const [ci, ri] = colOf.get(id) || [0, 0];
-    const col = columns[ci];
+    // only the states the filters show
+    const shown = (ci) => columns[ci].filter((n) => visible.has(n.id) || n.id === id);
+    const [ci] = colOf.get(id) || [0, 0];
+    const col = shown(ci);
+    const ri = Math.max(0, col.findIndex((n) => n.id === id));
     if (key === "ArrowUp") return col[Math.max(0, ri - 1)].id;
     if (key === "ArrowDown") return col[Math.min(col.length - 1, ri + 1)].id;
-    const nci = key === "ArrowLeft" ? ci - 1 : ci + 1;
+    const step = key === "ArrowLeft" ? -1 : 1;
+    let nci = ci + step;
+    while (nci >= 0 && nci < columns.length && !shown(nci).length) nci += step;
     if (nci < 0 || nci >= columns.length) return id;
     const y = pos.get(id).y;
-    let best = columns[nci][0];
-    for (const n of columns[nci]) if (Math.abs(pos.get(n.id).y - y) < Math.abs(pos.get(best.id).y - y)) best = n;
+    const next = shown(nci);
+    let best = next[0];
+    for (const n of next) if (Math.abs(pos.get(n.id).y - y) < Math.abs(pos.get(best.id).y - y)) best = n;
     return best.id;
   }
   svg.addEventListener("keydown", (ev) => {
