@@ -158,6 +158,7 @@ async function renderRun(root, ctx) {
   mount(root, head, body);
   let timer = null;
   let stopped = false;
+  let titles = null;
   const load = async () => {
     let run;
     try {
@@ -169,13 +170,14 @@ async function renderRun(root, ctx) {
     }
     if (stopped || !ctx.isCurrent()) return;
     const caseId = isCaseId(run.case_name) ? run.case_name : null;
+    if (caseId && !titles) titles = await caseTitles();
     mount(head,
       pageHeader(`Run ${run.id}`, h("span", { class: "toolbar" },
         resumeButton(run, false),
         run.command === "scenarios" ? h("button", { type: "button", class: "btn", onClick: () => rerun(run) }, "Re-run") : null,
         downloads(run))),
       h("section", { class: "card" }, h("dl", { class: "kv" },
-        h("dt", {}, "Case"), h("dd", {}, caseId ? h("a", { href: caseHref(caseId, "scenarios") }, caseId) : (run.case_name || "text")),
+        h("dt", {}, "Case"), h("dd", {}, caseId ? h("a", { href: caseHref(caseId, "scenarios"), title: caseId }, titles[caseId] || caseId) : (run.case_name || "text")),
         h("dt", {}, "Kind"), h("dd", {}, run.command || "–"),
         h("dt", {}, "Parameters"), h("dd", {}, paramText(run) || "–"),
         h("dt", {}, "Seed"), h("dd", {}, String(run.seed ?? "–")),
