@@ -164,7 +164,8 @@ def test_renaming_an_option_renames_it_everywhere(page: Any) -> None:
     page.get_by_role("link", name="Compare versions").click()
     changes = page.locator('[data-testid="input-changes"]')
     sync_api.expect(changes).to_be_visible(timeout=60_000)
-    sync_api.expect(changes.locator("tr", has_text="decision_makers.0.options.0.name")).to_contain_text("a_moves")
+    renamed = changes.locator("tr", has_text="decision_makers.0.options.0.name")
+    sync_api.expect(renamed).to_contain_text("a_moves")
     sync_api.expect(page.locator('[data-testid="compare-table"] tr[data-scenario="calm"]')).to_be_visible()
     shot(page, "compare-versions")
 
