@@ -385,7 +385,9 @@ def test_graph_filters_and_the_panel_follows_the_row(page: Any) -> None:
     shot(page, "state-panel-at-row")
 
 
-@pytest.mark.parametrize("view", ["cases", "analysis", "edit", "scenarios", "runs", "whatif"])
+@pytest.mark.parametrize(
+    "view", ["cases", "analysis", "edit", "hypergame", "forecast", "scenarios", "runs", "whatif"]
+)
 def test_usable_at_390_px(browser: Any, server: str, view: str) -> None:
     from test_browser import Watch
 
