@@ -298,7 +298,9 @@ def test_scenario_run_shows_probabilities(page: Any) -> None:
     sync_api.expect(page.locator(".scenario-result svg.chart").first).to_be_visible()
     shot(page, "scenarios")
     page.goto("/#/runs")
-    sync_api.expect(page.locator(f'.runs-table tr[data-run="{run["id"]}"]')).to_contain_text("200 samples")
+    row = page.locator(f'.runs-table tr[data-run="{run["id"]}"]')
+    sync_api.expect(row.locator("td.num").first).to_have_text("200")  # samples
+    sync_api.expect(row).to_contain_text(api(page, "GET", f"/api/cases/{FLAGSHIP}")["title"])
     shot(page, "runs")
 
 

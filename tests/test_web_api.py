@@ -117,8 +117,12 @@ def test_list_and_get_cases(client: TestClient) -> None:
         "source": "bundled",
         "version": None,
         "states": 12,
+        "kind": "graph",
+        "modified": None,
     }
     assert cases["bundled:ukraine-backchannel"]["states"] == 240
+    assert cases["bundled:ukraine-backchannel"]["kind"] == "both"
+    assert cases["bundled:ec-emission-standards"]["kind"] == "bargaining"
     case = client.get("/api/cases/bundled:elmira").json()
     assert case["format"] == "yaml" and case["versions"] == [] and case["version"] is None
     assert case["text"].startswith("title: Elmira")

@@ -15,9 +15,10 @@ from .routes_analyses import router as analyses
 from .routes_cases import router as cases
 from .routes_draft import router as drafting
 from .routes_runs import router as runs
+from .routes_whatif import router as whatif
 
 __all__ = ["router"]
 
 router = APIRouter(responses=ERRORS)
-for part in (cases, analyses, runs, drafting):
+for part in (cases, analyses, runs, drafting, whatif):
     router.include_router(part)

@@ -161,6 +161,7 @@ def state_graph(space: StateSpace, concept: str = "nash", *, max_nodes: int = 30
         "nodes": nodes,
         "edges": edges,
         "dms": list(space.dm_names),
+        "options": [{"name": o.name, "label": o.text, "dm": d.name} for d, o in space.conflict.options],
         "layout": LAYOUT,
         "truncated": truncated,
     }

@@ -49,9 +49,9 @@ router = APIRouter(prefix="/api")
 
 @router.post("/validate", response_model=ValidationReport, summary="Check case text, every problem located")
 async def validate(body: ValidateRequest, svc: Services = Svc) -> dict[str, Any]:
-    """Fast enough to call as the user types. Structural errors are all reported;
-    compile errors (unknown option in an expression, a bad ranking, …) and
-    bargaining data errors stop at the first."""
+    """Fast enough to call as the user types. Structural errors are all reported,
+    and so is every expression naming an unknown option; other compile errors (a
+    bad ranking, …) and bargaining data errors stop at the first."""
     from .validation import validate_case
 
     case = CaseText("editor", "text", body.format, body.text)

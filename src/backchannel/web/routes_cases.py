@@ -78,6 +78,15 @@ def _summaries(svc: Services, user: list[Any]) -> list[dict[str, Any]]:
         except (BackchannelError, ApiError):
             return None
 
+    def kind(case: CaseText) -> str | None:
+        try:
+            conflict = svc.cache.conflict(case)
+        except (BackchannelError, ApiError):
+            return None
+        graph = bool(conflict.decision_makers)
+        bargaining = bool(conflict.issues or conflict.actors)
+        return "both" if graph and bargaining else "graph" if graph else "bargaining" if bargaining else None
+
     for name in bundled_cases():
         case = bundled_text(name)
         try:
@@ -92,6 +101,8 @@ def _summaries(svc: Services, user: list[Any]) -> list[dict[str, Any]]:
                 "source": "bundled",
                 "version": None,
                 "states": states(case),
+                "kind": kind(case),
+                "modified": None,
             }
         )
     for uc in user:
@@ -104,6 +115,8 @@ def _summaries(svc: Services, user: list[Any]) -> list[dict[str, Any]]:
                 "source": "user",
                 "version": uc.version,
                 "states": states(case),
+                "kind": kind(case),
+                "modified": uc.created.isoformat() if uc.created else None,
             }
         )
     return out

@@ -70,7 +70,8 @@ def _new_run(svc: Services, case: CaseText, body: JobRequest) -> dict[str, Any]:
         mod = _scenario_module()
         from ..scenarios.montecarlo import prepared
 
-        space_of(svc, case)  # valid, and small enough
+        if svc.cache.conflict(case).decision_makers:  # bargaining-only cases have no state space
+            space_of(svc, case)  # valid, and small enough
         settings = mod.settings_of(
             samples=body.samples,
             seed=body.seed,
@@ -161,6 +162,54 @@ async def rerun(run_id: int, svc: Services = Svc) -> dict[str, Any]:
         return _launch(svc, store, job, rid)
 
     return await run_in_threadpool(new)
+
+
+#: Statuses from which the workbench resumes a run (its completed batches are kept).
+RESUMABLE = ("cancelled", "interrupted", "failed", "created")
+
+
+@router.post(
+    "/runs/{run_id}/resume",
+    status_code=202,
+    response_model=JobStarted,
+    summary="Resume a cancelled or interrupted run",
+)
+async def resume(run_id: int, svc: Services = Svc) -> dict[str, Any]:
+    """The same run continued: its completed batches are kept and only the missing
+    ones computed, so the result equals that of an uninterrupted run."""
+    store = svc.store()
+    rec = await run_in_threadpool(stored_run, store, run_id)
+    if rec.command != "scenarios":
+        raise ApiError(422, f"run {run_id} is a {rec.command!r} run; resumes scenario runs only")
+    if rec.status not in RESUMABLE:
+        raise ApiError(
+            409,
+            f"run {run_id} is {rec.status}; only a cancelled, interrupted or failed run is resumed",
+            hint="Re-run it instead (POST /api/runs/{run}/rerun).",
+        )
+
+    def go() -> dict[str, Any]:
+        job = svc.jobs.reserve("scenarios", int(rec.parameters.get("samples", 0) or 0))
+        try:
+            _scenario_module()
+        except BaseException:
+            svc.jobs.release(job)
+            raise
+        return _launch(svc, store, job, run_id)
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/runs/{run_id}/case", summary="The case text a run was made from")
+async def run_case(run_id: int, svc: Services = Svc) -> dict[str, Any]:
+    """``{"text", "format", "name", "case_hash"}`` of the case version the run used."""
+    store = svc.store()
+    rec = await run_in_threadpool(stored_run, store, run_id)
+    try:
+        text, name, fmt = await run_in_threadpool(store.case_text, rec.case_hash)
+    except BackchannelError as e:
+        raise store_error(e) from None
+    return {"text": text, "format": fmt, "name": name, "case_hash": rec.case_hash}
 
 
 def _table(result: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:

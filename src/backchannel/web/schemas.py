@@ -60,6 +60,10 @@ class CaseSummary(BaseModel):
     source: Literal["bundled", "user"]
     version: int | None
     states: int | None = Field(description="Feasible states; null if unknown or too many to count here.")
+    kind: Literal["graph", "bargaining", "both"] | None = Field(
+        None, description="Graph model, bargaining (issues and actors), or both; null if the case is invalid."
+    )
+    modified: str | None = Field(None, description="When the latest version was saved (ISO 8601).")
 
 
 class CaseDetail(BaseModel):

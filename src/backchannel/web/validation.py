@@ -61,6 +61,22 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
     return []
 
 
+def _more_expression_errors(
+    case: CaseText, conflict: Conflict, lines: dict[tuple[Any, ...], int], first: CaseError
+) -> list[dict[str, Any]]:
+    """The misnamed options of every other expression, besides the first error compiling found."""
+    from ..gmcr.checks import expression_problems
+
+    seen = {tuple(first.loc or ())}
+    out = []
+    for p in expression_problems(conflict):
+        if p.loc in seen:
+            continue
+        seen.add(p.loc)
+        out.append(_entry(case_error(case.display, lines, p)))
+    return out
+
+
 def _summary(conflict: Conflict, states: int | None, status_quo: int | None) -> dict[str, Any]:
     return {
         "title": conflict.title,
@@ -77,12 +93,13 @@ def _summary(conflict: Conflict, states: int | None, status_quo: int | None) -> 
 def validate_case(case: CaseText, cache: CaseCache, max_states: int, base: Any = None) -> dict[str, Any]:
     """``{"ok", "errors", "warnings", "audit", "summary", "quotes"}`` for a case text.
 
-    Structural errors are all reported (one per place); the checks that need
-    a valid structure (names in expressions, rankings, feasibility,
-    perceptions, issues and actors) stop at their first error. Quotes are
-    checked against the sources that carry their text (``text:``, or
-    ``file:`` relative to ``base``, the case file's folder, when given); a
-    quote not in its source is an error, located, naming the closest passage.
+    Structural errors are all reported (one per place), and so is every
+    expression naming an unknown option; the other checks that need a valid
+    structure (rankings, feasibility, perceptions, issues and actors) stop at
+    their first error. Quotes are checked against the sources that carry
+    their text (``text:``, or ``file:`` relative to ``base``, the case file's
+    folder, when given); a quote not in its source is an error, located,
+    naming the closest passage.
     """
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
@@ -130,6 +147,7 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int, base: Any =
                     raise case_error(case.display, lines, e) from None
         except CaseError as e:
             errors.append(_entry(e))
+            errors.extend(_more_expression_errors(case, conflict, lines, e))
         except ApiError as e:  # too large for the workbench: a warning, the case itself is fine
             warnings.append(_entry(e))
         except AnalysisRefused as e:

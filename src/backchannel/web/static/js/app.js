@@ -3,8 +3,10 @@
 //   #/case/<id>/<view>[?k=v]     edit | analysis | hypergame | forecast | scenarios | runs
 //   #/runs                       all runs;  #/run/<run id>  one run
 import { getSession, ApiError } from "./api.js";
-import { h, mount, announce } from "./dom.js";
+import { h, mount, announce, dialog } from "./dom.js";
 import { parseHash, caseHref, getCaseInfo, errorBox } from "./common.js";
+import { hasUnsavedChanges, clearLeaveGuard } from "./guard.js";
+import { parseYaml } from "./yaml.js";
 
 import * as library from "./views/library.js";
 import * as editor from "./views/editor.js";
@@ -14,6 +16,8 @@ import * as forecast from "./views/forecast.js";
 import * as scenarios from "./views/scenarios.js";
 import * as runs from "./views/runs.js";
 import * as draft from "./views/draft.js";
+import * as whatif from "./views/whatif.js";
+import * as compare from "./views/compare.js";
 
 // Every view is loaded with the page (no lazy imports: a module fetched after
 // the session ended would fail with 401 instead of leading to the login page).
@@ -27,6 +31,8 @@ const VIEWS = {
   runs,
   run: runs,
   draft,
+  whatif,
+  compare,
 };
 
 const VIEW_TITLES = {
@@ -39,6 +45,8 @@ const VIEW_TITLES = {
   runs: "Runs",
   run: "Run",
   draft: "Draft from reports",
+  whatif: "What if",
+  compare: "Compare",
 };
 
 let cleanup = null;
@@ -47,7 +55,7 @@ let renderToken = 0;
 function updateNav(route, info) {
   for (const a of document.querySelectorAll("#nav-global a")) {
     const active = (a.dataset.nav === "cases" && (route.view === "cases" || route.caseId))
-      || (a.dataset.nav === "runs" && (route.view === "runs" || route.view === "run") && !route.caseId)
+      || (a.dataset.nav === "runs" && ["runs", "run", "compare"].includes(route.view) && !route.caseId)
       || (a.dataset.nav === "draft" && route.view === "draft");
     if (active) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
@@ -66,6 +74,48 @@ function updateNav(route, info) {
     if (a.dataset.view === route.view) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+}
+
+function isBargainingOnly(info) {
+  if (typeof info.text !== "string") return false;
+  try {
+    const obj = info.format === "json" || info.format === "gmcr" ? JSON.parse(info.text) : info.format === "yaml" ? parseYaml(info.text) : null;
+    if (!obj || typeof obj !== "object") return false;
+    const dms = obj.decision_makers || [];
+    return dms.length === 0 && (Boolean(obj.issues) || Boolean(obj.actors));
+  } catch (err) {
+    return false;
+  }
+}
+
+// The guard against leaving unsaved edits: the hash has already changed when
+// hashchange fires, so the previous one is put back until the user decides.
+let lastHash = window.location.hash;
+let asking = false;
+
+async function onHashChange() {
+  const target = window.location.hash;
+  if (target === lastHash) return;
+  if (hasUnsavedChanges()) {
+    history.replaceState(null, "", lastHash);
+    if (asking) return;
+    asking = true;
+    try {
+      const ok = await dialog({
+        title: "Leave without saving?",
+        body: "The case has unsaved changes. They are lost if you leave this page now.",
+        submitLabel: "Leave without saving",
+        danger: true,
+      });
+      if (!ok) return;
+    } finally {
+      asking = false;
+    }
+    clearLeaveGuard();
+    history.pushState(null, "", target);
+  }
+  lastHash = window.location.hash;
+  render();
 }
 
 async function render() {
@@ -94,6 +144,12 @@ async function render() {
     }
   }
   if (token !== renderToken) return;
+  if (route.view === "analysis" && info && isBargainingOnly(info)) {
+    // A case with issues and actors only has no state graph: its first view is the forecast.
+    history.replaceState(null, "", caseHref(route.caseId, "forecast"));
+    lastHash = window.location.hash;
+    route.view = "forecast";
+  }
   updateNav(route, info);
   const title = VIEW_TITLES[route.view] || "Backchannel";
   document.title = info ? `${title} · ${info.title || info.name} · Backchannel` : `${title} · Backchannel`;
@@ -137,8 +193,9 @@ async function start() {
     if (err instanceof ApiError && err.status === 401) return;
     announce(`Cannot reach the server: ${err.message}`, "error");
   }
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", onHashChange);
   if (!window.location.hash) history.replaceState(null, "", "#/cases");
+  lastHash = window.location.hash;
   render();
 }
 

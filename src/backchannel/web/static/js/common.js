@@ -15,6 +15,7 @@ export function parseHash(hash = window.location.hash) {
   if (parts[0] === "run" && parts[1]) return { view: "run", runId: parts[1], params };
   if (parts[0] === "runs") return { view: "runs", params };
   if (parts[0] === "draft") return { view: "draft", params };
+  if (parts[0] === "compare") return { view: "compare", params };
   return { view: "cases", params };
 }
 

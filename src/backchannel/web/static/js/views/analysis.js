@@ -130,6 +130,7 @@ function stateTable(result, labels, getConcept, onPick) {
   const dms = result.decision_makers || [];
   const concepts = result.concepts || [];
   const scenarioLabels = Object.fromEntries(Object.entries(result.scenarios || {}).map(([k, v]) => [k, v.label || k]));
+  let out = null; // what stateTable returns (its afterRefresh hook)
   let sortKey = "number";
   let sortDir = 1;
   let query = "";
@@ -213,6 +214,7 @@ function stateTable(result, labels, getConcept, onPick) {
     for (const [key, th] of Object.entries(headerCells)) {
       th.setAttribute("aria-sort", key === sortKey ? (sortDir > 0 ? "ascending" : "descending") : "none");
     }
+    if (out && out.afterRefresh) out.afterRefresh();
   }
 
   const thead = h("thead", {}, h("tr", {}, columns.map((col) => {
@@ -253,11 +255,12 @@ function stateTable(result, labels, getConcept, onPick) {
       "; · unstable) and its preference score (higher is preferred). Select a column heading to sort."),
     h("div", { class: "table-scroll" }, h("table", { class: "table states-table" }, thead, tbody)));
   refresh();
-  return { el, refresh, highlight: (n) => {
+  out = { el, refresh, afterRefresh: null, columns: columns.length, highlight: (n) => {
     for (const tr of tbody.querySelectorAll("tr.row-selected")) tr.classList.remove("row-selected");
     const tr = tbody.querySelector(`tr[data-state="${n}"]`);
     if (tr) tr.classList.add("row-selected");
   } };
+  return out;
 }
 
 // ---------------------------------------------------------------- view
@@ -311,6 +314,7 @@ export async function render(root, ctx) {
     selected = n;
     setParams({ state: n, concept });
     table.highlight(n);
+    placePanel(n);
     const token = ++explainToken;
     mount(panel, h("h2", { id: "details-heading" }, `State ${n}`), loadingBox("Explaining…"));
     try {
@@ -341,7 +345,7 @@ export async function render(root, ctx) {
     try {
       const data = await cached(`graph${caseKey(ctx)}|${concept}`, () => api.post("/api/graph", { ...ref, concept }));
       if (!ctx.isCurrent()) return;
-      graph = createGraph(data, { concept, labelOf: (d) => labels[d] || d, onSelect: (n) => showDetails(n) });
+      graph = createGraph(data, { concept, labelOf: (d) => labels[d] || d, scenarioLabel: (k) => (result.scenarios && result.scenarios[k] && result.scenarios[k].label) || k, onSelect: (n) => { panelAtRow = false; showDetails(n); } });
       mount(body, graph.el);
       if (selected !== null && graph.has(selected)) graph.select(selected, { notify: false });
     } catch (err) {
@@ -374,7 +378,34 @@ export async function render(root, ctx) {
     }
   }
 
-  const table = stateTable(result, labels, () => concept, pick);
+  // The details panel follows the row picked in the table (it opens under that
+  // row); picked in the graph or a list, it sits beside the graph.
+  let panelAtRow = false;
+  const sideEl = root.querySelector(".side");
+  function placePanel(n) {
+    for (const tr of table.el.querySelectorAll("tr.details-row")) if (!tr.contains(panel)) tr.remove();
+    const row = panelAtRow ? table.el.querySelector(`tbody tr[data-state="${n}"]`) : null;
+    if (!row) {
+      if (panel.parentElement !== sideEl && sideEl) sideEl.prepend(panel);
+      for (const tr of table.el.querySelectorAll("tr.details-row")) tr.remove();
+      return;
+    }
+    let holder = row.nextElementSibling;
+    if (!holder || !holder.classList.contains("details-row")) {
+      for (const tr of table.el.querySelectorAll("tr.details-row")) tr.remove();
+      holder = h("tr", { class: "details-row" }, h("td", { colspan: table.columns }));
+      row.after(holder);
+    }
+    holder.firstChild.append(panel);
+  }
+  const pickFromTable = (n) => {
+    panelAtRow = true;
+    pick(n);
+  };
+  const table = stateTable(result, labels, () => concept, pickFromTable);
+  table.afterRefresh = () => {
+    if (selected !== null) placePanel(selected);
+  };
   function setConcept(c) {
     concept = c;
     setParams({ concept: c });

@@ -5,7 +5,8 @@
 import { api, enc, forgetCase, ApiError } from "../api.js";
 import { h, mount, uid, debounce, announce, dialog } from "../dom.js";
 import { caseHref, errorBox, forgetCaseInfo, getCaseInfo } from "../common.js";
-import { parseYaml, toYaml } from "../yaml.js";
+import { setLeaveGuard } from "../guard.js";
+import { parseYaml, updateYaml } from "../yaml.js";
 import { isObj, clean } from "./editor/helpers.js";
 import { Form } from "./editor/form.js";
 import { yamlMode } from "./editor/yaml-mode.js";
@@ -34,11 +35,22 @@ class Editor {
       }
     };
     window.addEventListener("beforeunload", this.onBeforeUnload);
+    // every navigation inside the workbench asks too (app.js), and Ctrl+S (⌘S) saves
+    this.removeGuard = setLeaveGuard(() => this.dirty);
+    this.onKeyDown = (ev) => {
+      if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === "s") {
+        ev.preventDefault();
+        if (this.saveBtn && !this.saveBtn.disabled) this.save();
+      }
+    };
+    document.addEventListener("keydown", this.onKeyDown);
   }
 
   destroy() {
     this.validateSoon.cancel();
     window.removeEventListener("beforeunload", this.onBeforeUnload);
+    document.removeEventListener("keydown", this.onKeyDown);
+    this.removeGuard();
   }
 
   load(info) {
@@ -83,7 +95,9 @@ class Editor {
           announce(err.message, "error");
         }
       });
-      return h("span", {}, h("label", { for: id }, "Version "), sel);
+      const latest = versions[versions.length - 1];
+      const cmp = h("a", { class: "btn btn-small", href: `#/compare?case=${enc(this.ctx.caseId)}&va=${enc(versions[versions.length - 2])}&vb=${enc(latest)}` }, "Compare versions");
+      return h("span", {}, h("label", { for: id }, "Version "), sel, " ", cmp);
     })() : null;
     this.validationPanel = h("aside", { class: "card validation", "aria-labelledby": "val-heading" },
       h("h2", { id: "val-heading" }, "Checks", h("span", { class: "val-state", id: "val-state", role: "status" }, "…")),
@@ -119,7 +133,7 @@ class Editor {
     if (mode === this.mode) return;
     if (mode === "raw") {
       if (this.formDirty) {
-        this.text = this.format === "json" ? `${JSON.stringify(clean(this.obj), null, 2)}\n` : toYaml(clean(this.obj));
+        this.text = this.format === "json" ? `${JSON.stringify(clean(this.obj), null, 2)}\n` : updateYaml(this.text, clean(this.obj));
         this.formDirty = false;
       }
       this.mode = "raw";
@@ -211,7 +225,7 @@ class Editor {
     let saveText = text;
     let saveFormat = format;
     if (this.mode === "form" && this.format !== "json") {
-      saveText = toYaml(obj);
+      saveText = updateYaml(this.text, obj); // the user's comments are kept
       saveFormat = "yaml";
     }
     const bundled = this.info.source === "bundled";

@@ -2,6 +2,13 @@
 // (x, y in [0, 1]), moves as arrows coloured and dashed by decision maker.
 // Keyboard: the graph is one tab stop; arrow keys move between states,
 // Home goes to the status quo, Enter or Space opens a state's details.
+// Filters (moves by one party; states with an option taken or not; states of a
+// scenario) hide the rest. Why not Cytoscape.js: it draws on a canvas, so the
+// states would lose what this SVG gives them (a tab stop, arrow-key moves, an
+// accessible name per state, text marks beside colour); the layout here (columns
+// by moves from the status quo) is the one the analysis reads; and 240 states
+// draw at once in SVG. Filtering, not a different renderer, is what the large
+// graph lacked.
 import { h, s, clear, uid } from "../dom.js";
 import { dmClass, dmSwatch, conceptLabel } from "../common.js";
 
@@ -190,10 +197,32 @@ export function createGraph(data, opts) {
   let active = nodes.find((n) => n.status_quo)?.id ?? nodes[0]?.id;
   let filter = "auto";
 
+  // Filters of the states (by option, by scenario) and of the moves (by party).
+  const nodeFilter = { party: "", option: "", scenario: "" };
+  let visible = new Set(nodes.map((n) => n.id));
+  function nodeShown(n) {
+    if (nodeFilter.option) {
+      const [i, want] = nodeFilter.option.split(":");
+      if ((n.pattern || "")[Number(i)] !== want) return false;
+    }
+    if (nodeFilter.scenario && !(n.scenarios || []).includes(nodeFilter.scenario)) return false;
+    return true;
+  }
+  function applyNodeFilter() {
+    visible = new Set(nodes.filter((n) => nodeShown(n) || n.id === selected).map((n) => n.id));
+    for (const [id, g] of nodeEls) g.classList.toggle("hidden", !visible.has(id));
+    if (filterCount) filterCount.textContent = visible.size === nodes.length ? "" : `${visible.size} of ${nodes.length} states shown`;
+    applyEdgeFilter();
+  }
+
   function applyEdgeFilter() {
     const mode = filter === "auto" ? (edges.length > 160 ? "focus" : "all") : filter;
     for (const { e, el } of edgeEls) {
       const touches = selected !== null && (e.source === selected || e.target === selected);
+      if (!visible.has(e.source) || !visible.has(e.target) || (nodeFilter.party && e.dm !== nodeFilter.party)) {
+        el.classList.add("hidden");
+        continue;
+      }
       let show;
       if (mode === "all") show = true;
       else if (mode === "improving") show = e.improving || e.on_path || (touches && e.source === selected);
@@ -250,15 +279,21 @@ export function createGraph(data, opts) {
   const colOf = new Map();
   columns.forEach((col, ci) => col.forEach((n, ri) => colOf.set(n.id, [ci, ri])));
   function neighbour(id, key) {
-    const [ci, ri] = colOf.get(id) || [0, 0];
-    const col = columns[ci];
+    // only the states the filters show
+    const shown = (ci) => columns[ci].filter((n) => visible.has(n.id) || n.id === id);
+    const [ci] = colOf.get(id) || [0, 0];
+    const col = shown(ci);
+    const ri = Math.max(0, col.findIndex((n) => n.id === id));
     if (key === "ArrowUp") return col[Math.max(0, ri - 1)].id;
     if (key === "ArrowDown") return col[Math.min(col.length - 1, ri + 1)].id;
-    const nci = key === "ArrowLeft" ? ci - 1 : ci + 1;
+    const step = key === "ArrowLeft" ? -1 : 1;
+    let nci = ci + step;
+    while (nci >= 0 && nci < columns.length && !shown(nci).length) nci += step;
     if (nci < 0 || nci >= columns.length) return id;
     const y = pos.get(id).y;
-    let best = columns[nci][0];
-    for (const n of columns[nci]) if (Math.abs(pos.get(n.id).y - y) < Math.abs(pos.get(best.id).y - y)) best = n;
+    const next = shown(nci);
+    let best = next[0];
+    for (const n of next) if (Math.abs(pos.get(n.id).y - y) < Math.abs(pos.get(best.id).y - y)) best = n;
     return best.id;
   }
   svg.addEventListener("keydown", (ev) => {
@@ -310,6 +345,28 @@ export function createGraph(data, opts) {
     filter = filterSelect.value;
     applyEdgeFilter();
   });
+  const fid = { party: uid("gf-party"), option: uid("gf-option"), scenario: uid("gf-scen") };
+  const partySelect = h("select", { id: fid.party }, h("option", { value: "" }, "every party"),
+    dms.map((d) => h("option", { value: d }, labelOf(d))));
+  const optionSelect = h("select", { id: fid.option }, h("option", { value: "" }, "any"),
+    (data.options || []).flatMap((o, i) => [
+      h("option", { value: `${i}:Y` }, `${o.label || o.name}: taken`),
+      h("option", { value: `${i}:N` }, `${o.label || o.name}: not taken`)]));
+  const scenarioNames = [...new Set(nodes.flatMap((n) => n.scenarios || []))].sort();
+  const scenarioSelect = h("select", { id: fid.scenario }, h("option", { value: "" }, "any"),
+    scenarioNames.map((sc) => h("option", { value: sc }, (opts.scenarioLabel || ((x) => x))(sc))));
+  const filterCount = h("span", { class: "small muted", role: "status", "aria-live": "polite" });
+  for (const [key, sel] of [["party", partySelect], ["option", optionSelect], ["scenario", scenarioSelect]]) {
+    sel.addEventListener("change", () => {
+      nodeFilter[key] = sel.value;
+      applyNodeFilter();
+    });
+  }
+  const filters = h("div", { class: "graph-filters", role: "group", "aria-label": "Filter the graph" },
+    h("div", { class: "field" }, h("label", { for: fid.party }, "Moves by"), partySelect),
+    h("div", { class: "field" }, h("label", { for: fid.option }, "Option"), optionSelect),
+    scenarioNames.length ? h("div", { class: "field" }, h("label", { for: fid.scenario }, "Scenario"), scenarioSelect) : null,
+    filterCount);
   const toolbar = h("div", { class: "graph-toolbar" },
     h("label", { for: filterId }, "Show "), filterSelect,
     h("span", { class: "spacer" }),
@@ -320,11 +377,12 @@ export function createGraph(data, opts) {
 
   scroller.append(svg);
   const el = h("div", { class: "graph" },
+    filters,
     toolbar,
     data.truncated ? h("p", { class: "note" }, `The case has ${data.n_states} states; the graph shows the status quo, the equilibria and the states reachable from the status quo (${nodes.length}).`) : null,
     scroller, legend);
   if (active !== undefined && active !== null) setActive(active, false);
-  applyEdgeFilter();
+  applyNodeFilter();
   requestAnimationFrame(() => {
     fit();
     const sq = nodes.find((n) => n.status_quo);

@@ -218,12 +218,33 @@ async function deleteCase(c, refresh) {
   }
 }
 
+const FLAGSHIP = "bundled:ukraine-backchannel";
+const KIND_LABELS = { graph: "graph model", bargaining: "bargaining", both: "graph model and bargaining" };
+
+/** The flagship first, then the user's cases (most recently saved first), then the other bundled ones. */
+export function orderCases(cases) {
+  const rank = (c) => (c.id === FLAGSHIP ? 0 : c.source === "user" ? 1 : 2);
+  return [...cases].sort((a, b) => rank(a) - rank(b)
+    || (rank(a) === 1 ? String(b.modified || "").localeCompare(String(a.modified || "")) : 0)
+    || String(a.title || a.name).localeCompare(String(b.title || b.name)));
+}
+
+function matches(c, query, source, kind) {
+  if (source !== "all" && c.source !== source) return false;
+  if (kind !== "all" && c.kind !== kind && !(c.kind === "both")) return false;
+  if (!query) return true;
+  const hay = `${c.title || ""} ${c.name} ${c.id}`.toLowerCase();
+  return query.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+}
+
 function caseRow(c, refresh) {
   const title = c.title || c.name;
   return h("tr", { dataset: { caseId: c.id } },
-    h("th", { scope: "row" }, h("a", { href: caseHref(c.id, "analysis"), class: "case-link" }, title)),
+    h("th", { scope: "row" }, h("a", { href: caseHref(c.id, c.kind === "bargaining" ? "forecast" : "analysis"), class: "case-link" }, title),
+      c.id === FLAGSHIP ? h("span", { class: "badge badge-flagship" }, " flagship") : null),
     h("td", {}, h("code", {}, c.name)),
     h("td", {}, sourceBadge(c.source)),
+    h("td", {}, KIND_LABELS[c.kind] || "–"),
     h("td", { class: "num" }, c.version ?? "–"),
     h("td", { class: "num" }, c.states ?? "–"),
     h("td", {}, h("div", { class: "actions" },
@@ -242,38 +263,48 @@ function caseRow(c, refresh) {
 
 export async function render(root) {
   const body = h("div", { class: "library" }, loadingBox("Loading the cases…"));
+  const ids = { q: uid("lib-q"), source: uid("lib-src"), kind: uid("lib-kind") };
+  const search = h("input", { id: ids.q, type: "search", placeholder: "title or name", autocomplete: "off", "aria-controls": "library-list" });
+  const source = h("select", { id: ids.source }, [["all", "all"], ["user", "yours"], ["bundled", "bundled"]].map(([v, t]) => h("option", { value: v }, t)));
+  const kind = h("select", { id: ids.kind }, [["all", "all"], ["graph", "graph model"], ["bargaining", "bargaining"]].map(([v, t]) => h("option", { value: v }, t)));
+  const countEl = h("span", { class: "small muted", role: "status", "aria-live": "polite" });
+  let cases = [];
+  const draw = () => {
+    const shown = orderCases(cases).filter((c) => matches(c, search.value.trim(), source.value, kind.value));
+    countEl.textContent = `${shown.length} of ${cases.length} cases`;
+    const capId = uid("cap");
+    mount(body, h("section", { class: "card", "aria-labelledby": capId, id: "library-list" },
+      h("h2", { id: capId }, "Cases", " ", h("span", { class: "count" }, `(${shown.length})`)),
+      shown.length === 0
+        ? h("p", { class: "empty" }, cases.length ? "No case matches. Clear the search or the filters." : "None yet. Create a case from a template, import a file, or duplicate a bundled case.")
+        : h("div", { class: "table-scroll" }, h("table", { class: "table cases-table" },
+          h("thead", {}, h("tr", {},
+            h("th", { scope: "col" }, "Title"), h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Source"), h("th", { scope: "col" }, "Kind"),
+            h("th", { scope: "col", class: "num" }, "Version"), h("th", { scope: "col", class: "num" }, "States"),
+            h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+          h("tbody", {}, shown.map((c) => caseRow(c, refresh)))))));
+  };
   const refresh = async () => {
-    let cases;
     try {
       cases = await api.get("/api/cases");
     } catch (err) {
       mount(body, errorBox(err, "Cannot list the cases"));
       return;
     }
-    const groups = [
-      ["Your cases", cases.filter((c) => c.source !== "bundled")],
-      ["Bundled cases", cases.filter((c) => c.source === "bundled")],
-    ];
-    mount(body, groups.map(([label, list]) => {
-      const capId = uid("cap");
-      return h("section", { class: "card", "aria-labelledby": capId },
-        h("h2", { id: capId }, label, " ", h("span", { class: "count" }, `(${list.length})`)),
-        list.length === 0
-          ? h("p", { class: "empty" }, "None yet. Create a case from a template, import a file, or duplicate a bundled case.")
-          : h("table", { class: "table cases-table" },
-            h("thead", {}, h("tr", {},
-              h("th", { scope: "col" }, "Title"), h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Source"),
-              h("th", { scope: "col", class: "num" }, "Version"), h("th", { scope: "col", class: "num" }, "States"),
-              h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
-            h("tbody", {}, list.map((c) => caseRow(c, refresh)))));
-    }));
+    draw();
   };
+  for (const el of [search, source, kind]) el.addEventListener("input", draw);
   mount(root,
     pageHeader("Cases",
       h("div", { class: "toolbar" },
         h("button", { type: "button", class: "btn btn-primary", onClick: () => createCase(refresh) }, "New case"),
         h("button", { type: "button", class: "btn", onClick: () => importCase(refresh) }, "Import a file"))),
     h("p", { class: "lead" }, "A case says who decides what and who wants what. Open one to see which outcomes are stable, for whom, and why."),
+    h("div", { class: "library-filters", role: "search" },
+      h("div", { class: "field" }, h("label", { for: ids.q }, "Search"), search),
+      h("div", { class: "field" }, h("label", { for: ids.source }, "Source"), source),
+      h("div", { class: "field" }, h("label", { for: ids.kind }, "Kind"), kind),
+      countEl),
     body);
   await refresh();
 }

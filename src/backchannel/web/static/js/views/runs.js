@@ -47,7 +47,46 @@ function downloads(run) {
     h("a", { class: "btn btn-small btn-link", href: `/api/runs/${enc(run.id)}/download?format=json`, download: "", "aria-label": `Run ${run.id} as JSON` }, "JSON"),
     run.status === "done" ? h("a", { class: "btn btn-small btn-link", href: `/api/runs/${enc(run.id)}/download?format=csv`, download: "", "aria-label": `Run ${run.id} as CSV` }, "CSV") : null,
     isCaseId(run.case_name) ? h("a", { class: "btn btn-small btn-link", href: `/api/cases/${enc(run.case_name)}/graphml`, download: "", "aria-label": `GraphML of ${run.case_name}` }, "GraphML") : null,
-    isCaseId(run.case_name) ? h("a", { class: "btn btn-small btn-link", href: `/api/cases/${enc(run.case_name)}/report`, target: "_blank", rel: "noopener", "aria-label": `HTML report of ${run.case_name}` }, "Report") : null);
+    isCaseId(run.case_name) ? h("a", { class: "btn btn-small btn-link", href: reportHref(run), target: "_blank", rel: "noopener", "aria-label": run.status === "done" ? `HTML report of ${run.case_name} with the results of run ${run.id}` : `HTML report of ${run.case_name}` }, "Report") : null);
+}
+
+/** The case's report; with a finished run, including that run's results. */
+export function reportHref(run) {
+  const base = `/api/cases/${enc(run.case_name)}/report`;
+  return run.status === "done" ? `${base}?run=${enc(run.id)}` : base;
+}
+
+/** Statuses from which a run continues where it stopped (POST /api/runs/{id}/resume). */
+const RESUMABLE = new Set(["cancelled", "interrupted", "failed", "created"]);
+
+export async function resumeRun(run) {
+  try {
+    const res = await api.post(`/api/runs/${enc(run.id)}/resume`, {});
+    announce(`Run ${run.id} resumes: its ${run.batches_done ?? 0} finished batches are kept.`);
+    window.location.hash = `#/run/${enc(res.run)}?job=${enc(res.job)}`;
+  } catch (err) {
+    announce(`Cannot resume: ${err.message}`, "error");
+  }
+}
+
+function resumeButton(run, small = true) {
+  if (run.command !== "scenarios" || !RESUMABLE.has(run.status)) return null;
+  return h("button", { type: "button", class: small ? "btn btn-small" : "btn btn-primary", "aria-label": `Resume run ${run.id}`, onClick: () => resumeRun(run) }, "Resume");
+}
+
+/** Titles of the cases by id (for the run list), from the case library. */
+async function caseTitles() {
+  try {
+    const cases = await api.get("/api/cases");
+    return Object.fromEntries(cases.map((c) => [c.id, c.title || c.name]));
+  } catch (err) {
+    return {};
+  }
+}
+
+function progressText(run) {
+  if (run.n_batches && run.status !== "done") return ` ${run.batches_done ?? 0} of ${run.n_batches} batches`;
+  return "";
 }
 
 async function renderList(root, ctx) {
@@ -69,19 +108,46 @@ async function renderList(root, ctx) {
     mount(body, h("p", { class: "empty" }, ctx.caseId ? "No run of this case yet. Start one in the Scenarios view." : "No runs yet. Open a case and start one in its Scenarios view."));
     return undefined;
   }
-  mount(body, h("section", { class: "card" }, h("div", { class: "table-scroll" }, h("table", { class: "table runs-table" },
-    h("thead", {}, h("tr", {}, ["Run", "Case", "Parameters", "Seed", "Status", "Started", "Time", ""].map((c) => h("th", { scope: "col", class: c === "Seed" || c === "Time" ? "num" : "" }, c || h("span", { class: "visually-hidden" }, "Actions"))))),
-    h("tbody", {}, runs.map((r) => h("tr", { dataset: { run: String(r.id) } },
-      h("th", { scope: "row" }, h("a", { href: `#/run/${enc(r.id)}` }, `Run ${r.id}`)),
-      h("td", {}, isCaseId(r.case_name) ? h("a", { href: caseHref(r.case_name, "analysis") }, r.case_name) : (r.case_name || h("span", { class: "muted" }, "text"))),
-      h("td", {}, paramText(r)),
-      h("td", { class: "num" }, String(r.seed ?? "–")),
-      h("td", {}, statusPill(r.status), r.error ? h("span", { class: "small muted" }, ` ${r.error}`) : null),
-      h("td", {}, when(r.started || r.created)),
-      h("td", { class: "num" }, r.seconds !== null && r.seconds !== undefined ? `${r.seconds.toFixed(1)} s` : "–"),
-      h("td", {}, h("div", { class: "actions" },
-        r.command === "scenarios" ? h("button", { type: "button", class: "btn btn-small", "aria-label": `Re-run run ${r.id}`, onClick: () => rerun(r) }, "Re-run") : null,
-        downloads(r))))))))));
+  const titles = await caseTitles();
+  const picked = new Set();
+  const compareBtn = h("button", { type: "button", class: "btn", disabled: true, onClick: () => {
+    const [a, b] = [...picked];
+    window.location.hash = `#/compare?a=${enc(a)}&b=${enc(b)}`;
+  } }, "Compare the two selected runs");
+  const pick = (r, box) => {
+    if (box.checked) picked.add(String(r.id));
+    else picked.delete(String(r.id));
+    compareBtn.disabled = picked.size !== 2;
+    compareBtn.textContent = picked.size === 2 ? `Compare runs ${[...picked].join(" and ")}` : "Compare the two selected runs";
+  };
+  const caseCell = (r) => {
+    if (!isCaseId(r.case_name)) return r.case_name || h("span", { class: "muted" }, "text");
+    const title = titles[r.case_name] || r.case_name;
+    return h("a", { href: caseHref(r.case_name, "analysis"), title: r.case_name }, title);
+  };
+  const p = (r) => r.parameters || {};
+  mount(body,
+    h("p", { class: "toolbar" }, compareBtn, h("span", { class: "small muted" }, " Tick two finished runs to see their probabilities side by side.")),
+    h("section", { class: "card" }, h("div", { class: "table-scroll" }, h("table", { class: "table runs-table" },
+      h("thead", {}, h("tr", {}, ["Compare", "Run", "Case", "Samples", "Seed", "Concept", "Status", "Started", "Time", ""].map((c) => h("th", { scope: "col", class: ["Samples", "Seed", "Time"].includes(c) ? "num" : "" }, c === "Compare" ? h("span", { class: "visually-hidden" }, c) : c || h("span", { class: "visually-hidden" }, "Actions"))))),
+      h("tbody", {}, runs.map((r) => {
+        const box = h("input", { type: "checkbox", "aria-label": `Select run ${r.id} to compare`, disabled: r.status !== "done" });
+        box.addEventListener("change", () => pick(r, box));
+        return h("tr", { dataset: { run: String(r.id) } },
+          h("td", {}, box),
+          h("th", { scope: "row" }, h("a", { href: `#/run/${enc(r.id)}` }, `Run ${r.id}`)),
+          h("td", { class: "case-cell" }, caseCell(r)),
+          h("td", { class: "num" }, p(r).samples !== undefined ? Number(p(r).samples).toLocaleString() : "–"),
+          h("td", { class: "num" }, String(r.seed ?? "–")),
+          h("td", {}, p(r).concept ? conceptLabel(p(r).concept) : "–"),
+          h("td", {}, statusPill(r.status), h("span", { class: "small muted" }, progressText(r)), r.error ? h("span", { class: "small muted" }, ` ${r.error}`) : null),
+          h("td", {}, when(r.started || r.created)),
+          h("td", { class: "num" }, r.seconds !== null && r.seconds !== undefined ? `${r.seconds.toFixed(1)} s` : "–"),
+          h("td", {}, h("div", { class: "actions" },
+            resumeButton(r),
+            r.command === "scenarios" ? h("button", { type: "button", class: "btn btn-small", "aria-label": `Re-run run ${r.id}`, onClick: () => rerun(r) }, "Re-run") : null,
+            downloads(r))));
+      }))))));
   return undefined;
 }
 
@@ -92,6 +158,7 @@ async function renderRun(root, ctx) {
   mount(root, head, body);
   let timer = null;
   let stopped = false;
+  let titles = null;
   const load = async () => {
     let run;
     try {
@@ -103,23 +170,37 @@ async function renderRun(root, ctx) {
     }
     if (stopped || !ctx.isCurrent()) return;
     const caseId = isCaseId(run.case_name) ? run.case_name : null;
+    if (caseId && !titles) titles = await caseTitles();
     mount(head,
       pageHeader(`Run ${run.id}`, h("span", { class: "toolbar" },
+        resumeButton(run, false),
         run.command === "scenarios" ? h("button", { type: "button", class: "btn", onClick: () => rerun(run) }, "Re-run") : null,
         downloads(run))),
       h("section", { class: "card" }, h("dl", { class: "kv" },
-        h("dt", {}, "Case"), h("dd", {}, caseId ? h("a", { href: caseHref(caseId, "scenarios") }, caseId) : (run.case_name || "text")),
+        h("dt", {}, "Case"), h("dd", {}, caseId ? h("a", { href: caseHref(caseId, "scenarios"), title: caseId }, titles[caseId] || caseId) : (run.case_name || "text")),
         h("dt", {}, "Kind"), h("dd", {}, run.command || "–"),
         h("dt", {}, "Parameters"), h("dd", {}, paramText(run) || "–"),
         h("dt", {}, "Seed"), h("dd", {}, String(run.seed ?? "–")),
-        h("dt", {}, "Status"), h("dd", {}, statusPill(run.status), run.error ? ` ${run.error}` : ""),
+        h("dt", {}, "Status"), h("dd", {}, statusPill(run.status), progressText(run), run.error ? ` ${run.error}` : "",
+          RESUMABLE.has(run.status) && run.command === "scenarios" ? h("span", { class: "small muted" }, " Resume computes only the missing batches: the result is the same as an uninterrupted run's.") : null),
         h("dt", {}, "Started"), h("dd", {}, when(run.started || run.created)),
         h("dt", {}, "Finished"), h("dd", {}, when(run.finished)),
         h("dt", {}, "Case version"), h("dd", {}, h("code", { class: "small" }, (run.case_hash || "").slice(0, 16) || "–")),
         h("dt", {}, "Backchannel"), h("dd", {}, run.version || "–"))));
+    let jobActive = false;
+    if (ctx.params && ctx.params.job && !run.result) {
+      // a job just (re)started this run: its status in the store may not say so yet
+      try {
+        const job = await api.get(`/api/jobs/${enc(ctx.params.job)}`);
+        jobActive = job.status === "queued" || job.status === "running";
+      } catch (err) {
+        jobActive = false;
+      }
+      if (stopped || !ctx.isCurrent()) return;
+    }
     if (run.result) {
       mount(body, renderResult(run.result, { caseId }));
-    } else if (!ENDED.has(run.status)) {
+    } else if (!ENDED.has(run.status) || jobActive) {
       mount(body, loadingBox(`The run is ${run.status}${run.batches_done !== undefined && run.batches_done !== null ? ` (${run.batches_done} batches done)` : ""}…`));
       timer = setTimeout(load, 700);
     } else {

@@ -54,7 +54,7 @@ function tornadoChart(result) {
   const W = 660;
   const LABEL = 215;
   const RIGHT = 92;
-  const ROW = 36;
+  const ROW = 48;
   const T = 8;
   const H = T + rows.length * ROW + 34;
   const x = scale(0, 1, LABEL, W - RIGHT);
@@ -64,9 +64,15 @@ function tornadoChart(result) {
   rows.forEach((r, i) => {
     const cy = T + i * ROW + ROW / 2;
     const base = scen[r.scenario] ? scen[r.scenario].p : (r.low + r.high) / 2;
-    svg.append(s("text", { class: "row-label", x: LABEL - 10, y: cy, "text-anchor": "end" }, truncate(r.label || r.input, 28), s("title", {}, r.description || r.label || r.input)));
+    // the input's name on up to two lines (the full text on hover and in the table below)
+    const full = r.label || r.input;
+    const [l1, l2] = wrapLabel(full, 30);
+    const label = s("text", { class: "row-label", x: LABEL - 10, y: l2 ? cy - 12 : cy - 4, "text-anchor": "end" },
+      s("title", {}, r.description ? `${full}: ${r.description}` : full), l1);
+    if (l2) label.append(s("tspan", { x: LABEL - 10, dy: 13 }, l2));
+    svg.append(label);
     const noise = r.significant === false ? " (noise)" : "";
-    svg.append(s("text", { class: "axis-label", x: LABEL - 10, y: cy + 12, "text-anchor": "end" }, truncate(`→ ${scen[r.scenario]?.label || r.scenario}`, 36 - noise.length) + noise));
+    svg.append(s("text", { class: "axis-label", x: LABEL - 10, y: cy + 14, "text-anchor": "end" }, truncate(`→ ${scen[r.scenario]?.label || r.scenario}`, 36 - noise.length) + noise));
     const bx = x(base);
     const lo = x(r.low);
     const hi = x(r.high);
@@ -78,6 +84,31 @@ function tornadoChart(result) {
     svg.append(s("text", { class: "value-label", x: W - RIGHT + 8, y: cy + 10 }, `high: ${pctText(r.high)}`));
   });
   return svg;
+}
+
+/** A label on at most two lines of about `width` characters, the second shortened with "…". */
+function wrapLabel(text, width) {
+  const t = String(text || "");
+  if (t.length <= width) return [t, ""];
+  let cut = t.lastIndexOf(" ", width);
+  if (cut < width / 2) cut = width;
+  return [t.slice(0, cut).trim(), truncate(t.slice(cut).trim(), width)];
+}
+
+/** Every sensitivity row in full, as a table (the chart shortens long names). */
+function sensitivityTable(result) {
+  const rows = [...(result.sensitivity || [])].sort((a, b) => (b.swing || 0) - (a.swing || 0));
+  const scen = result.scenarios || {};
+  return h("details", {}, h("summary", {}, "Table"),
+    h("div", { class: "table-scroll" }, h("table", { class: "table compact sensitivity-table", "data-testid": "sensitivity-table" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Uncertain input"), h("th", { scope: "col" }, "Scenario it moves most"),
+        h("th", { scope: "col", class: "num" }, "Input low"), h("th", { scope: "col", class: "num" }, "Input high"), h("th", { scope: "col", class: "num" }, "Swing"))),
+      h("tbody", {}, rows.map((r) => h("tr", {},
+        h("th", { scope: "row" }, r.label || r.input,
+          r.description && !r.description.startsWith(r.label || r.input) ? h("span", { class: "small muted plain block" }, r.description) : null),
+        h("td", {}, (scen[r.scenario] && scen[r.scenario].label) || r.scenario, r.significant === false ? " (noise)" : ""),
+        h("td", { class: "num" }, pctText(r.low)), h("td", { class: "num" }, pctText(r.high)),
+        h("td", { class: "num" }, pctText(r.swing))))))));
 }
 
 function convergenceChart(result) {
@@ -123,6 +154,7 @@ export function renderResult(result, { caseId } = {}) {
   const params = result.parameters || {};
   const tornado = tornadoChart(result);
   const conv = convergenceChart(result);
+  if (result.graph_model === false) return bargainingResult(result, issues);
   const stateRef = (n) => (caseId ? h("a", { href: caseHref(caseId, "analysis", { state: n, concept: params.concept || "nash" }) }, `State ${n}`) : `State ${n}`);
   return h("div", { class: "scenario-result" },
     h("p", { class: "small muted" },
@@ -142,7 +174,8 @@ export function renderResult(result, { caseId } = {}) {
       tornado ? h("section", { class: "card", "aria-labelledby": "sc-sens" },
         h("h2", { id: "sc-sens" }, "Sensitivity"),
         tornado,
-        h("p", { class: "small muted" }, "For each uncertain input, the probability of the scenario it moves most with the input at its low setting (upper, light bar) and at its high setting (lower, dark bar); the vertical line is the overall probability.")) : null),
+        h("p", { class: "small muted" }, "For each uncertain input, the probability of the scenario it moves most with the input at its low setting (upper bar, blue) and at its high setting (lower bar, orange); the vertical line is the overall probability. The values are written at the right."),
+        sensitivityTable(result)) : null),
     h("div", { class: "result-grid" },
       h("section", { class: "card", "aria-labelledby": "sc-robust" },
         h("h2", { id: "sc-robust" }, "Robust equilibria"),
@@ -167,6 +200,19 @@ export function renderResult(result, { caseId } = {}) {
         (result.inputs || []).length ? h("section", { class: "card", "aria-labelledby": "sc-inputs" },
           h("h2", { id: "sc-inputs" }, "Uncertain inputs"),
           h("ul", { class: "small" }, result.inputs.map((inp) => h("li", {}, inp.description || inp.input)))) : null)));
+}
+
+/** A case with issues and actors only: its run is the bargaining forecasts under uncertainty. */
+function bargainingResult(result, issues) {
+  const params = result.parameters || {};
+  return h("div", { class: "scenario-result" },
+    h("p", { class: "small muted" }, `${result.samples} samples, seed ${result.seed}; bargaining model ${params.forecast_model || "bdm"}. The case has no decision makers with options, so there are no states or equilibria: each sample draws the uncertain positions, saliences and capabilities and forecasts every issue.`),
+    h("section", { class: "card", "aria-labelledby": "sc-issues" },
+      h("h2", { id: "sc-issues" }, "Bargaining forecasts under uncertainty"),
+      h("table", { class: "table compact", "data-testid": "issue-table" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Issue"), h("th", { scope: "col", class: "num" }, "Mean"), h("th", { scope: "col", class: "num" }, "Interval"))),
+        h("tbody", {}, issues.map(([name, e]) => h("tr", { dataset: { issue: name } }, h("th", { scope: "row" }, e.label || name), h("td", { class: "num" }, fmtNum(e.mean)), h("td", { class: "num" }, `${fmtNum(e.low)} – ${fmtNum(e.high)}`)))))),
+    (result.sensitivity || []).length ? h("section", { class: "card" }, h("h2", {}, "Sensitivity"), sensitivityTable(result)) : null);
 }
 
 // ---------------------------------------------------------------- job watching
@@ -271,8 +317,21 @@ export async function render(root, ctx) {
       } else if (st.status === "cancelled") {
         setRunning(false);
         setParams({ job: null });
-        announce("The run was cancelled.");
-        mount(resultSlot, h("p", { class: "empty" }, `Run ${st.run ?? ""} was cancelled after ${st.done ?? 0} of ${st.total ?? "?"} samples.`));
+        announce("The run was cancelled; its finished batches are kept.");
+        const resume = st.run ? h("button", { type: "button", class: "btn btn-primary", onClick: async () => {
+          resume.disabled = true;
+          try {
+            const res = await api.post(`/api/runs/${enc(st.run)}/resume`, {});
+            mount(resultSlot, loadingBox(`Run ${res.run} resumes…`));
+            follow(res.job);
+          } catch (err) {
+            resume.disabled = false;
+            mount(resultSlot, errorBox(err, "The run could not resume"));
+          }
+        } }, "Resume") : null;
+        mount(resultSlot, h("div", { class: "card cancelled-run" },
+          h("p", {}, `Run ${st.run ?? ""} was cancelled after ${st.done ?? 0} of ${st.total ?? "?"} samples. Its finished batches are kept: resuming computes only the rest, and gives the same result as an uninterrupted run.`),
+          resume));
       }
     });
   }

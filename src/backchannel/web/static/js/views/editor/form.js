@@ -1,8 +1,8 @@
 // Case editor: the structured form, one section per part of the case. Every
 // change goes back to the editor (formChanged), which checks the case.
-import { h, uid } from "../../dom.js";
+import { h, uid, dialog, announce } from "../../dom.js";
 import { parseYaml } from "../../yaml.js";
-import { isObj, numOrText, splitNames, renameKey, numberValue, setNumber, stateValue } from "./helpers.js";
+import { isObj, numOrText, splitNames, renameKey, numberValue, setNumber, stateValue, countOptionUses, renameOptionUses } from "./helpers.js";
 
 // NATO "Admiralty" grades: a source's reliability, a claim's credibility
 const RELIABILITY = [["", "(not graded)"], ["A", "A — completely reliable"], ["B", "B — usually reliable"], ["C", "C — fairly reliable"],
@@ -59,6 +59,31 @@ export class Form {
     input.dataset.path = path;
     return h("div", { class: ["field", wide ? "wide" : null] },
       h("label", { for: id }, label), input, help ? h("p", { class: "help" }, help) : null);
+  }
+
+  /** An option's name; renaming it offers to rename it in every statement, rule and scenario. */
+  optionNameField(opt, path) {
+    const el = this.field({ label: "Name", path, get: () => opt.name, set: (v) => { opt.name = v; }, mono: true });
+    const input = el.querySelector("input");
+    let before = opt.name;
+    input.addEventListener("focus", () => { before = opt.name; });
+    input.addEventListener("change", async () => {
+      const from = before;
+      const to = opt.name;
+      before = to;
+      const uses = countOptionUses(this.obj, from);
+      if (!from || !to || from === to || !uses) return;
+      const ok = await dialog({
+        title: `Rename “${from}” everywhere?`,
+        body: `“${from}” is used in ${uses} statement${uses === 1 ? "" : "s"}, rule${uses === 1 ? "" : "s"} or scenario${uses === 1 ? "" : "s"}. Rename it to “${to}” there too? Otherwise they name an option that no longer exists.`,
+        submitLabel: `Rename in ${uses} place${uses === 1 ? "" : "s"}`,
+      });
+      if (!ok) return;
+      const n = renameOptionUses(this.obj, from, to);
+      announce(`Renamed “${from}” to “${to}” in ${n} place${n === 1 ? "" : "s"}.`);
+      this.structural(path);
+    });
+    return el;
   }
 
   checkbox({ label, path, get, set }) {
@@ -182,7 +207,7 @@ export class Form {
         return h("div", { class: "item-row", "data-path": op },
           h("span", { class: "item-index" }, String(j + 1)),
           h("div", { class: "inline-fields" },
-            this.field({ label: "Name", path: `${op}.name`, get: () => opt.name, set: (v) => { opt.name = v; }, mono: true }),
+            this.optionNameField(opt, `${op}.name`),
             this.field({ label: "Label", path: `${op}.label`, get: () => opt.label ?? "", set: (v) => { opt.label = v || undefined; } }),
             this.field({ label: "Reversible", path: `${op}.reversible`, get: () => opt.reversible ?? "both", set: (v) => { opt.reversible = v === "both" ? undefined : v; }, options: REVERSIBLE.map((r) => [r, r]) })),
           this.itemActions(dm.options, j, `${p}.options`, "option"));

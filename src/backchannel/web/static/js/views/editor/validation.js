@@ -14,12 +14,12 @@ export const validationDisplay = {
     const body = this.validationPanel.querySelector(".val-body");
     const item = (e, kind) => {
       const where = [];
-      if (e.line) where.push(`line ${e.line}`);
+      if (e.line && this.mode === "raw") where.push(`line ${e.line}`); // the form checks one-line JSON
       if (e.path) where.push(e.path);
       const li = h("li", { class: kind },
         h("span", {}, e.message),
         e.hint ? h("span", { class: "hint small" }, ` ${e.hint}`) : null,
-        where.length ? h("button", { type: "button", class: "linklike where", onClick: () => this.reveal(e) }, where.join(" · ")) : null);
+        where.length ? h("button", { type: "button", class: "linklike where", "aria-label": `Go to the problem: ${e.message}`, onClick: () => this.reveal(e) }, where.join(" · ")) : null);
       return li;
     };
     const summary = report.summary;
@@ -61,9 +61,17 @@ export const validationDisplay = {
   /** The form element for a path, or for the nearest enclosing path the form shows. */
   fieldFor(path) {
     if (!this.formEl) return null;
-    const parts = String(path).split(".").filter((p) => p !== "");
+    let parts = String(path).split(".").filter((p) => p !== "");
+    // preferences written as a bare list of statements: the form's paths have no "prioritization"
+    const k = parts.indexOf("prioritization");
+    if (k > 0 && parts[k - 1] === "preferences" && !this.formEl.querySelector(`[data-path="${CSS.escape(parts.slice(0, k + 1).join("."))}"]`)) {
+      parts = [...parts.slice(0, k), ...parts.slice(k + 1)];
+    }
     while (parts.length) {
-      const el = this.formEl.querySelector(`[data-path="${CSS.escape(parts.join("."))}"]`);
+      const sel = `[data-path="${CSS.escape(parts.join("."))}"]`;
+      // the input itself rather than the row that holds it (a row is a grid: a message
+      // prepended to it would squeeze into its narrow first column)
+      const el = this.formEl.querySelector(`input${sel}, select${sel}, textarea${sel}`) || this.formEl.querySelector(sel);
       if (el) return el;
       parts.pop();
     }
@@ -79,7 +87,10 @@ export const validationDisplay = {
     }
     for (const el of this.formEl.querySelectorAll(".has-error")) el.classList.remove("has-error");
     const general = [];
+    const shown = new Set(); // one message per field, however many problems name it
     for (const e of report.errors || []) {
+      if (e.path && shown.has(e.path)) continue;
+      if (e.path) shown.add(e.path);
       const el = e.path ? this.fieldFor(e.path) : null;
       if (!el) {
         general.push(e);
