@@ -59,6 +59,7 @@ sorted by position give all ``n²`` sums in ``O(n² log n)`` per issue instead o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,12 +67,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ..results import Result
-from .models import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+from .arrays import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["OUTCOMES", "BdmParams", "BdmResult", "bdm"]
+    from .convergence import Convergence
+
+__all__ = ["MAX_ROUNDS", "OUTCOMES", "BdmParams", "BdmResult", "bdm"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -88,6 +91,9 @@ OUTCOMES: tuple[str, ...] = (
     "compels",  # 6: i compels j to give in (in i's eyes)
 )
 _MOVING = (1, 3, 5)
+
+#: The cap of ``rounds="auto"`` unless another is given.
+MAX_ROUNDS = 100
 
 Probability = Literal["scholz", "pairwise", "net"]
 Risk = Literal["scholz", "neutral"]
@@ -220,6 +226,16 @@ class BdmResult(Result):
     probability: FloatArray | None = None
     multi: bool = False
     involved: BoolArray | None = field(default=None, repr=False)
+    repeat: IntArray | None = field(default=None, repr=False)
+    period: IntArray | None = field(default=None, repr=False)
+    auto: bool = False
+
+    def convergence(self, actors: Sequence[str] | None = None) -> list[Convergence]:
+        """Per issue: whether the forecast has settled, and if not, its range
+        and the actors who drive the swing (see :mod:`.convergence`)."""
+        from .convergence import bdm_convergence
+
+        return bdm_convergence(self, actors)
 
     @property
     def forecast(self) -> Forecast:
@@ -360,9 +376,39 @@ class _Geometry:
     dist: FloatArray  # (m, n, n) |xₐ − x_b| / range
     order: IntArray  # (m, n) actors sorted by position
     dist_sorted: FloatArray  # (m, n, n) dist with its rows (voters k) in that order
-    at_i: IntArray  # (m, n, n) flat index of (split(i, j), i) in a (m, n + 1, n) prefix table
-    at_j: IntArray  # (m, n, n) flat index of (split(i, j), j)
+    at_i: IntArray  # (m, n, n) flat index of (q, split(i, j), i) in a (m, n + 1, n) prefix table
+    at_j: IntArray  # (m, n, n) flat index of (q, split(i, j), j)
     below: BoolArray  # (m, n, n) xᵢ < xⱼ
+
+
+# Up to this many actors the midpoint counts compare every actor with every
+# midpoint of every issue at once (a loop over actors); above, a sorted search per issue.
+_BROADCAST_ACTORS = 24
+
+
+def _split_counts(x: FloatArray, xs: FloatArray, order: IntArray) -> IntArray:
+    """``split[q, i, j]``: how many actors lie strictly below the midpoint of xᵢ
+    and xⱼ, i.e. have ``2xₖ < xᵢ + xⱼ`` (in actor order)."""
+    m, n = x.shape
+    if n <= _BROADCAST_ACTORS:
+        # every issue at once: the same comparisons a sorted search makes, so the
+        # same counts, without a Python loop over issues (of which a batch of
+        # Monte Carlo samples has thousands)
+        sums = x[:, :, None] + x[:, None, :]
+        twice = 2.0 * x
+        split = np.zeros((m, n, n), dtype=np.int64)
+        for k in range(n):
+            split += twice[:, k, None, None] < sums
+        return split
+    # Many actors, few issues: searched in sorted order (each row of queries is
+    # then increasing, which numpy's search exploits), then put back in actor order.
+    twice = 2.0 * xs
+    sums = xs[:, :, None] + xs[:, None, :]
+    split = np.empty((m, n, n), dtype=np.int64)
+    for q in range(m):
+        split[q] = np.searchsorted(twice[q], sums[q], side="left")
+    rank = np.argsort(order, axis=1)
+    return split[np.arange(m)[:, None, None], rank[:, :, None], rank[:, None, :]]
 
 
 def _geometry(x: FloatArray, span: FloatArray) -> _Geometry:
@@ -371,17 +417,11 @@ def _geometry(x: FloatArray, span: FloatArray) -> _Geometry:
     order = np.argsort(x, axis=1, kind="stable")
     xs = np.take_along_axis(x, order, axis=1)
     dist_sorted = np.abs(xs[:, :, None] - x[:, None, :]) / span[:, None, None]
-    # split(i, j): how many actors lie strictly below the midpoint of xᵢ and xⱼ,
-    # i.e. have 2xₖ < xᵢ + xⱼ.  Searched in sorted order (each row of queries is
-    # then increasing, which numpy's search exploits), then put back in actor order.
-    twice = 2.0 * xs
-    sums = xs[:, :, None] + xs[:, None, :]
-    split = np.empty((m, n, n), dtype=np.int64)
-    for q in range(m):
-        split[q] = np.searchsorted(twice[q], sums[q], side="left")
-    rank = np.argsort(order, axis=1)
-    split = split[np.arange(m)[:, None, None], rank[:, :, None], rank[:, None, :]]
+    split = _split_counts(x, xs, order)
+    # flat indices into the whole (m, n + 1, n) prefix table, so that one take
+    # gathers every issue's sums
     split *= n
+    split += (np.arange(m) * ((n + 1) * n))[:, None, None]
     cols = np.arange(n)
     return _Geometry(
         dist=dist,
@@ -413,10 +453,9 @@ def _votes_for(
         gs = geo.dist_sorted ** np.take_along_axis(rho, geo.order, axis=1)[:, :, None]
     pref = np.zeros((m, n + 1, n))
     np.cumsum(ws[:, :, None] * gs, axis=1, out=pref[:, 1:, :])
-    flat = pref.reshape(m, -1)
-    diff = np.take_along_axis(flat, geo.at_j.reshape(m, -1), axis=1)
-    diff -= np.take_along_axis(flat, geo.at_i.reshape(m, -1), axis=1)
-    diff = diff.reshape(m, n, n)
+    flat = pref.reshape(-1)
+    diff = flat[geo.at_j]
+    diff -= flat[geo.at_i]
     total = pref[:, n, :]  # (m, n)
     s = np.where(geo.below, diff, (total[:, None, :] - total[:, :, None]) - diff)
     np.maximum(s, 0.0, out=s)
@@ -436,9 +475,14 @@ def _votes_for(
 
 
 def _probabilities(
-    geo: _Geometry, w: FloatArray, live: BoolArray, rho: FloatArray | None, mode: Probability
+    geo: _Geometry,
+    w: FloatArray,
+    live: BoolArray,
+    rho: FloatArray | None,
+    mode: Probability,
+    all_live: bool | None = None,
 ) -> FloatArray:
-    s, everything = _votes_for(geo, w, live, rho, bool(live.all()))
+    s, everything = _votes_for(geo, w, live, rho, bool(live.all()) if all_live is None else all_live)
     with np.errstate(invalid="ignore", divide="ignore"):
         if mode == "scholz":
             p = s / everything[:, None, None]
@@ -483,12 +527,18 @@ def _expected_utility(
 
 
 def _risk_exponents(
-    geo: _Geometry, w: FloatArray, s: FloatArray, d_mu: FloatArray, live: BoolArray, params: BdmParams
+    geo: _Geometry,
+    w: FloatArray,
+    s: FloatArray,
+    d_mu: FloatArray,
+    live: BoolArray,
+    params: BdmParams,
+    all_live: bool | None = None,
 ) -> FloatArray:
     m, n = w.shape
     if params.risk == "neutral":
         return np.ones((m, n))
-    p1 = _probabilities(geo, w, live, None, params.probability)
+    p1 = _probabilities(geo, w, live, None, params.probability, all_live)
     eu1 = _expected_utility(
         _utilities(geo.dist, None), geo.dist, d_mu[:, :, None], s[:, None, :], p1, None, params
     )
@@ -563,13 +613,16 @@ def bdm(
     position: ArrayLike,
     salience: ArrayLike,
     *,
-    rounds: int = 10,
+    rounds: int | Literal["auto"] = 10,
     params: BdmParams | None = None,
     scale: ArrayLike | None = None,
     involved: ArrayLike | None = None,
-    detail: bool = True,
+    detail: bool = False,
+    max_rounds: int = MAX_ROUNDS,
 ) -> BdmResult:
-    """Run the dynamic expected-utility model for ``rounds`` rounds.
+    """Run the dynamic expected-utility model for ``rounds`` rounds, or with
+    ``rounds="auto"`` until every issue repeats an earlier state (a fixed point
+    or a cycle; see :meth:`BdmResult.convergence`), at most ``max_rounds``.
 
     ``capability``, ``position`` and ``salience`` as in
     :mod:`backchannel.bargaining.models`; saliences lie between 0 and 1 (a
@@ -581,8 +634,15 @@ def bdm(
     ``involved`` — an optional boolean mask of the shape of ``position``:
     actors not involved in an issue neither vote, challenge nor are
     challenged there, do not count towards the risk exponents, and stay put.
-    ``detail=False`` leaves out the per-round pairwise matrices
-    (``eu_challenge``, ``eu_estimate``, ``probability``).
+    ``detail=True`` keeps the per-round pairwise matrices (``eu_challenge``,
+    ``eu_estimate``, ``probability``; ``3 × rounds × issues × actors²`` numbers,
+    4.8 GB at 1,000 actors, 10 issues and 20 rounds), which only
+    :meth:`BdmResult.interactions` reads; they are left out by default.
+
+    A round is a function of the positions alone, so once an issue's positions
+    repeat those of an earlier round its future is known: the issue is dropped
+    from the computation and its remaining rounds are copied from the cycle
+    (the same numbers, bit for bit, as computing them).
 
     Several issues are run independently (as the published model does) but
     side by side in one vectorised computation.
@@ -590,8 +650,13 @@ def bdm(
     params = params or BdmParams()
     if not isinstance(params, BdmParams):
         raise TypeError("params must be a BdmParams")
-    if int(rounds) != rounds or rounds < 0:
-        raise ValueError(f"rounds must be a whole number ≥ 0, not {rounds!r}")
+    auto = rounds == "auto"
+    if auto:
+        if int(max_rounds) != max_rounds or max_rounds < 1:
+            raise ValueError(f"max_rounds must be a whole number ≥ 1, not {max_rounds!r}")
+        rounds = int(max_rounds)
+    elif isinstance(rounds, str) or int(rounds) != rounds or rounds < 0:
+        raise ValueError(f"rounds must be a whole number ≥ 0 or 'auto', not {rounds!r}")
     rounds = int(rounds)
     inp = _checked(capability, position, salience, salience_max=1.0)
     m, n = inp.n_issues, inp.n_actors
@@ -634,39 +699,83 @@ def bdm(
     est_hist = np.empty((rounds, m, n, n)) if detail else None
     p_hist = np.empty((rounds, m, n, n)) if detail else None
 
-    pair_live = live[:, :, None] & live[:, None, :]
+    all_live = bool(live.all())  # decided once: the formula must not change as issues drop out
     pos_hist[0], med_hist[0], mean_hist[0] = x, _weighted_median_rows(x, w), _weighted_mean_rows(x, w)
+    repeat = np.full(m, -1, dtype=np.int64)  # the round whose positions repeat an earlier one
+    period = np.zeros(m, dtype=np.int64)  # how many rounds back (1: a fixed point)
+    active = np.arange(m)
+    done = rounds
     for k in range(rounds):
-        mu = med_hist[k]
-        geo = _geometry(x, span)
-        d_mu = np.abs(x - mu[:, None]) / span[:, None]
-        r = _risk_exponents(geo, w, s, d_mu, live, params)
-        p = _probabilities(geo, w, live, r if params.risk_in_votes else None, params.probability)
+        if active.size == 0:
+            break
+        a = active
+        xa = pos_hist[k, a]
+        wa, sa, la = w[a], s[a], live[a]
+        mu = med_hist[k, a]
+        geo = _geometry(xa, span[a])
+        d_mu = np.abs(xa - mu[:, None]) / span[a, None]
+        r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
+        p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
         # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
         rho = r[:, :, None]
         utilities = _utilities(geo.dist, rho)
-        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], s[:, None, :], p, rho, params)
+        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], sa[:, None, :], p, rho, params)
         if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
             pt = p.swapaxes(1, 2)
-            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], s[:, :, None], pt, rho, params)
+            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], sa[:, :, None], pt, rho, params)
         else:  # j's own E(U) of challenging i
             est = own.swapaxes(1, 2).copy()
-        codes = _outcomes(own, est, pair_live & (geo.dist > 0))
-        xi, xj = x[:, :, None], x[:, None, :]
+        codes = _outcomes(own, est, (la[:, :, None] & la[:, None, :]) & (geo.dist > 0))
+        del geo, utilities
+        xi, xj = xa[:, :, None], xa[:, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
-        chosen, found = _choose(x, codes, offer, own, est, params.offer_selection)
+        chosen, found = _choose(xa, codes, offer, own, est, params.offer_selection)
         new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
-        x = np.where(found, new_x, x)
+        del offer
+        new_x = np.where(found, new_x, xa)
 
-        risk_hist[k] = r
-        acc_hist[k] = np.where(found, chosen, -1)
-        out_hist[k] = codes
+        risk_hist[k, a] = r
+        acc_hist[k, a] = np.where(found, chosen, -1)
+        out_hist[k, a] = codes
         if own_hist is not None and est_hist is not None and p_hist is not None:
-            own_hist[k], est_hist[k], p_hist[k] = own, est, p
-        pos_hist[k + 1] = x
-        med_hist[k + 1] = _weighted_median_rows(x, w)
-        mean_hist[k + 1] = _weighted_mean_rows(x, w)
+            own_hist[k, a], est_hist[k, a], p_hist[k, a] = own, est, p
+        del own, est, p, codes
+        pos_hist[k + 1, a] = new_x
+        med_hist[k + 1, a] = _weighted_median_rows(new_x, wa)
+        mean_hist[k + 1, a] = _weighted_mean_rows(new_x, wa)
+        # an issue whose positions equal those of an earlier round has entered a cycle
+        same = np.ones((k + 1, a.size), dtype=bool)
+        for t in range(k + 1):
+            same[t] = (pos_hist[t, a] == new_x).all(axis=1)
+        hit = same.any(axis=0)
+        if hit.any():
+            latest = k - np.argmax(same[::-1], axis=0)
+            repeat[a[hit]] = k + 1
+            period[a[hit]] = (k + 1 - latest)[hit]
+            active = a[~hit]
+    if auto:
+        done = int(repeat.max()) if (repeat >= 0).all() else rounds
+    # the issues that left early follow their cycle to the end
+    for k in range(done):
+        rows = np.flatnonzero((repeat >= 0) & (repeat <= k))
+        if rows.size == 0:
+            continue
+        src = k - period[rows]
+        per_round: list[np.ndarray | None] = [risk_hist, acc_hist, out_hist, own_hist, est_hist, p_hist]
+        for h in per_round:
+            if h is not None:
+                h[k, rows] = h[src, rows]
+        per_state: list[np.ndarray] = [pos_hist, med_hist, mean_hist]
+        for h2 in per_state:
+            h2[k + 1, rows] = h2[src + 1, rows]
+    if done < rounds:
+        pos_hist, med_hist, mean_hist = pos_hist[: done + 1], med_hist[: done + 1], mean_hist[: done + 1]
+        risk_hist, acc_hist, out_hist = risk_hist[:done], acc_hist[:done], out_hist[:done]
+        if own_hist is not None and est_hist is not None and p_hist is not None:
+            own_hist, est_hist, p_hist = own_hist[:done], est_hist[:done], p_hist[:done]
+    repeat = np.where(repeat > done, -1, repeat)
+    period = np.where(repeat >= 0, period, 0)
 
     def shaped(a: np.ndarray | None, issue_axis: int) -> Any:
         if a is None:
@@ -676,7 +785,7 @@ def bdm(
     scale_out = np.stack([lows, highs], axis=1)
     return BdmResult(
         params=params,
-        rounds=rounds,
+        rounds=done,
         capability=shaped(inp.capability, 0),
         salience=shaped(inp.salience, 0),
         scale=scale_out if inp.multi else scale_out[0],
@@ -691,4 +800,7 @@ def bdm(
         probability=shaped(p_hist, 1),
         multi=inp.multi,
         involved=shaped(live, 0),
+        repeat=repeat if inp.multi else repeat[:1],
+        period=period if inp.multi else period[:1],
+        auto=auto,
     )
