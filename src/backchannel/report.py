@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import svg
+from . import report_forecasts, svg
 from .errors import BackchannelError, ModelError
 from .model import Conflict
 from .provenance import Judgement, judgements, rule_text
@@ -769,9 +769,10 @@ def _forecast_section(conflict: Conflict, located: Callable[[], Any]) -> str:
             head.append("Recorded outcome")
             row.append(_num(entry["outcome"]))
         head += [MODEL_LABELS[m] for m in result.models] + ["Spread across models"]
-        row += [_num(entry[m]) for m in result.models]
+        row += [report_forecasts.forecast_cell(entry, m) for m in result.models]
         row.append(f"{_num(entry['spread']['low'])}–{_num(entry['spread']['high'])}")
         out.append(_table(head, [row], num=tuple(range(len(head)))))
+        out.append(report_forecasts.forecast_notes(entry))
         who = [k for k in range(d.n_actors) if d.involved[k, i]]
         points = [(d.actor_labels[k], float(d.position[k, i]), float(weight[k, i])) for k in who]
         markers = [(_SHORT_MODEL[m], float(result.forecasts[m][i])) for m in result.models]
@@ -1008,6 +1009,7 @@ def _scenarios_section(res: Mapping[str, Any], title: str) -> str:
             )
         out.append("<h3>Issue forecasts across the samples</h3>")
         out.append(_table(["Issue", "Model", "Mean", "95% range"], rows, num=(2, 3)))
+    out.append(report_forecasts.scenario_extras(res))
     return "".join(out)
 
 
@@ -1015,14 +1017,14 @@ def _scenarios_section(res: Mapping[str, Any], title: str) -> str:
 # the report
 
 
-def _run_scenarios(case: str | Path | Conflict, samples: int, seed: int) -> dict[str, Any]:
+def _run_scenarios(case: str | Path | Conflict, samples: int, seed: int, **options: Any) -> dict[str, Any]:
     try:
         mod = importlib.import_module("backchannel.scenarios")
     except ImportError:
         raise BackchannelError(
             "a scenario run (samples > 0) needs backchannel.scenarios, which this installation lacks"
         ) from None
-    result = mod.scenarios(case, samples=samples, seed=seed)
+    result = mod.scenarios(case, samples=samples, seed=seed, **options)
     data = result.to_dict() if hasattr(result, "to_dict") else result
     return dict(data)
 
@@ -1035,6 +1037,7 @@ def build_report(
     seed: int = 0,
     max_states: int | None = None,
     generated: datetime | None = None,
+    until_halfwidth: float | None = None,
 ) -> str:
     """The HTML report of ``case`` (a case file, a bundled case's name, or a
     :class:`Conflict`), as one self-contained document.
@@ -1043,7 +1046,9 @@ def build_report(
     to include; otherwise ``samples > 0`` runs the scenario analysis with
     ``seed``. ``max_states`` bounds the state space. ``generated``: the
     generation time printed in the report (default: now; give a fixed time for
-    byte-identical output).
+    byte-identical output). ``until_halfwidth``: the scenario run samples
+    until every named future's 95% interval is that narrow (``samples`` is
+    then the cap).
     """
     from . import __version__
     from .casefile import case_error, read_case
@@ -1091,8 +1096,11 @@ def build_report(
         sections.add("forecasts", "Bargaining forecasts", _forecast_section(conflict, located))
     scen: Mapping[str, Any] | None = scenarios
     if scen is None and samples > 0:
+        options: dict[str, Any] = {}
+        if until_halfwidth is not None:
+            options = {"until_halfwidth": until_halfwidth, "max_samples": samples}
         with located():
-            scen = _run_scenarios(case, samples, seed)
+            scen = _run_scenarios(case, samples, seed, **options)
     if scen is not None:
         if not isinstance(scen, Mapping):
             raise BackchannelError("the scenario result must be a dict (ScenarioResult.to_dict())")

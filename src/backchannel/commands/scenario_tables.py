@@ -41,7 +41,7 @@ def print_extras(result: ScenarioResult) -> None:
         if empty:
             out.print(f"[dim]No sample ends in: {escape(', '.join(empty))}.[/dim]")
     if result.sobol is not None:
-        rows = result.sobol["inputs"]
+        rows = [r for r in result.sobol["inputs"] if r["total"] > 0 or r["first"] > 0]
         t = Table(
             title=f"Sobol indices ({result.sobol['base_samples']:,} base samples, "
             f"{result.sobol['evaluations']:,} evaluations)",
