@@ -152,3 +152,24 @@ def test_table_shows_a_range(run_cli: RunCli, tmp_path: Any) -> None:
 def test_bad_rounds(run_cli: RunCli, rounds: int) -> None:
     code, _, err = run_cli(["forecast", "ec-emission-standards", "--rounds", str(rounds)])
     assert code == 2 and "at least one round" in err
+
+
+def test_report_shows_the_range_and_the_verdicts() -> None:
+    from backchannel.report import build_report
+
+    positions = dict(zip("abcd", CYCLE_X, strict=True))
+    data: dict[str, Any] = {
+        "title": "cycle",
+        "issues": {"x": {"reference": 50, "label": "The issue"}},
+        "actors": [
+            {"name": k, "capability": c, "positions": {"x": positions[k]}, "salience": {"x": s}}
+            for k, c, s in zip("abcd", CYCLE_C, CYCLE_S, strict=True)
+        ],
+        "scenarios": {"high": "x >= 50", "low": "x < 50"},
+    }
+    html = build_report(Conflict.model_validate(data), samples=200, seed=1)
+    assert "30.0–100.0 <span" in html and "(not converged)" in html
+    assert "BDM low ↻ 30" in html and "BDM high ↻ 100" in html
+    assert "does not converge" in html
+    # the scenario section: forecasts within each future (no uncertainty: every sample alike)
+    assert "Issue forecasts within each future" in html

@@ -777,6 +777,7 @@ def _forecast_section(conflict: Conflict, located: Callable[[], Any]) -> str:
         points = [(d.actor_labels[k], float(d.position[k, i]), float(weight[k, i])) for k in who]
         markers = [(_SHORT_MODEL[m], float(result.forecasts[m][i])) for m in result.models]
         markers.append(("Reference", float(d.reference[i])))
+        markers = report_forecasts.range_markers(entry, markers, _SHORT_MODEL["bdm"])
         out.append(
             _chart(
                 svg.position_chart(

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["forecast_cell", "forecast_notes", "scenario_extras"]
+__all__ = ["forecast_cell", "forecast_notes", "range_markers", "scenario_extras"]
 
 
 def _e(x: object) -> str:
@@ -55,6 +55,19 @@ def forecast_cell(entry: Mapping[str, Any], model: str) -> str:
     if model == "nash" and entry.get("nash_agreement") is False:
         return f'{_num(entry.get(model))} <span class="small">(no agreement)</span>'
     return _num(entry.get(model))
+
+
+def range_markers(
+    entry: Mapping[str, Any], markers: list[tuple[str, float]], bdm_label: str
+) -> list[tuple[str, float]]:
+    """The chart's markers with an unconverged BDM forecast shown as its range:
+    its marker moves to the low end and one for the high end is added last (so
+    the other markers keep their colours)."""
+    rng = entry.get("bdm_range")
+    if not (isinstance(rng, list) and len(rng) == 2):
+        return markers
+    out = [(f"{bdm_label} low ↻", float(rng[0])) if lab == bdm_label else (lab, x) for lab, x in markers]
+    return [*out, (f"{bdm_label} high ↻", float(rng[1]))]
 
 
 def forecast_notes(entry: Mapping[str, Any]) -> str:
