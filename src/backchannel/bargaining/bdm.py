@@ -338,6 +338,7 @@ class BdmResult(Result):
             "eu_estimate": plain(self.eu_estimate),
             "probability": plain(self.probability),
             "involved": plain(self.involved),
+            "convergence": [c.to_dict() for c in self.convergence()],
         }
 
     def to_dataframe(self) -> pd.DataFrame:
