@@ -124,3 +124,17 @@ def test_cli_sobol_and_precision(run_cli: RunCli, tmp_path: Any) -> None:
     assert code == 0 and "Issue forecasts within each future" in out
     code, _, err = run_cli(["scenarios", str(path), "--precision", "0.7", "--no-store"])
     assert code == 2 and "--until-halfwidth" in err
+
+
+def test_stopping_rule_is_the_same_on_a_process_pool() -> None:
+    """The pool computes batches ahead (one per worker and more); the stopping point
+    is still the first batch in index order that is narrow enough."""
+    kw: dict[str, Any] = {
+        "until_halfwidth": 0.04,
+        "seed": 9,
+        "batch_size": 50,
+        "forecast_model": "compromise",
+    }
+    here = scenarios(_one_issue(), **kw)
+    pool = scenarios(_one_issue(), backend="processes", workers=2, **kw)
+    assert json.dumps(pool.to_dict()) == json.dumps(here.to_dict())
