@@ -131,11 +131,23 @@ def print_forecast(result: ForecastResult) -> None:
     )
     r.add_column("Issue")
     n_rounds = result.bdm_run.rounds
-    for k in range(n_rounds + 1):
-        r.add_column(str(k), justify="right")
+    # a long run (--rounds auto) shows its first rounds and its last ten
+    shown = list(range(n_rounds + 1)) if n_rounds <= 14 else [0, 1, 2, -1, *range(n_rounds - 9, n_rounds + 1)]
+    for k in shown:
+        r.add_column("…" if k < 0 else str(k), justify="right")
     for i in range(d.n_issues):
-        r.add_row(d.issue_labels[i], *(_fmt(v) for v in result.bdm_rounds(i)))
+        values = result.bdm_rounds(i)
+        r.add_row(d.issue_labels[i], *("…" if k < 0 else _fmt(values[k]) for k in shown))
     out.print(r)
+    par = result.parameters
+    if par.get("rounds") == "auto":
+        cap = par.get("max_rounds")
+        verdict = (
+            "every issue had converged or repeated a state"
+            if n_rounds < (cap or 0)
+            else "the cap was reached"
+        )
+        out.print(f"--rounds auto: {n_rounds} rounds, cap {cap}; {verdict}.")
     labels = dict(zip(d.actors, d.actor_labels, strict=True))
     for i in range(d.n_issues):
         moves = result.bdm_moves(i)
