@@ -142,10 +142,13 @@ def print_forecast(result: ForecastResult) -> None:
     par = result.parameters
     if par.get("rounds") == "auto":
         cap = par.get("max_rounds")
+        open_ = [
+            v for v in verdicts if v.get("bdm_convergence", {}).get("status") in ("settled", "unsettled")
+        ]
         verdict = (
-            "every issue had converged or repeated a state"
-            if n_rounds < (cap or 0)
-            else "the cap was reached"
+            f"the cap was reached with {len(open_)} issue(s) not repeating"
+            if open_
+            else "every issue repeated a state"
         )
         out.print(f"--rounds auto: {n_rounds} rounds, cap {cap}; {verdict}.")
     labels = dict(zip(d.actors, d.actor_labels, strict=True))
