@@ -712,15 +712,15 @@ def bdm(
     period = np.zeros(m, dtype=np.int64)  # how many rounds back (1: a fixed point)
     active = np.arange(m)
     done = rounds
+    # the issues still computed: their rows of the inputs, kept until one leaves
+    idx: slice | IntArray = slice(None)
+    xa, mu = x, med_hist[0]
+    wa, sa, la, spa = w, s, live, span
     for k in range(rounds):
         if active.size == 0:
             break
-        a = active
-        xa = pos_hist[k, a]
-        wa, sa, la = w[a], s[a], live[a]
-        mu = med_hist[k, a]
-        geo = _geometry(xa, span[a])
-        d_mu = np.abs(xa - mu[:, None]) / span[a, None]
+        geo = _geometry(xa, spa)
+        d_mu = np.abs(xa - mu[:, None]) / spa[:, None]
         r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
         p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
         # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
@@ -742,25 +742,30 @@ def bdm(
         del offer
         new_x = np.where(found, new_x, xa)
 
-        risk_hist[k, a] = r
-        acc_hist[k, a] = np.where(found, chosen, -1)
-        out_hist[k, a] = codes
+        risk_hist[k, idx] = r
+        acc_hist[k, idx] = np.where(found, chosen, -1)
+        out_hist[k, idx] = codes
         if own_hist is not None and est_hist is not None and p_hist is not None:
-            own_hist[k, a], est_hist[k, a], p_hist[k, a] = own, est, p
+            own_hist[k, idx], est_hist[k, idx], p_hist[k, idx] = own, est, p
         del own, est, p, codes
-        pos_hist[k + 1, a] = new_x
-        med_hist[k + 1, a] = _weighted_median_rows(new_x, wa)
-        mean_hist[k + 1, a] = _weighted_mean_rows(new_x, wa)
+        med = _weighted_median_rows(new_x, wa)
+        pos_hist[k + 1, idx] = new_x
+        med_hist[k + 1, idx] = med
+        mean_hist[k + 1, idx] = _weighted_mean_rows(new_x, wa)
         # an issue whose positions equal those of an earlier round has entered a cycle
-        same = np.ones((k + 1, a.size), dtype=bool)
-        for t in range(k + 1):
-            same[t] = (pos_hist[t, a] == new_x).all(axis=1)
+        same = (pos_hist[: k + 1, idx] == new_x).all(axis=2)
         hit = same.any(axis=0)
         if hit.any():
             latest = k - np.argmax(same[::-1], axis=0)
-            repeat[a[hit]] = k + 1
-            period[a[hit]] = (k + 1 - latest)[hit]
-            active = a[~hit]
+            repeat[active[hit]] = k + 1
+            period[active[hit]] = (k + 1 - latest)[hit]
+            keep = ~hit
+            active = active[keep]
+            idx = active
+            xa, mu = new_x[keep], med[keep]
+            wa, sa, la, spa = w[active], s[active], live[active], span[active]
+        else:
+            xa, mu = new_x, med
     if auto:
         done = int(repeat.max()) if (repeat >= 0).all() else rounds
     # the issues that left early follow their cycle to the end
