@@ -387,6 +387,29 @@ class _Geometry:
 _BROADCAST_ACTORS = 24
 
 
+def _sum_axis1(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=1)`` of ``(m, n, n)``: the same sums in the same order (numpy adds
+    along a non-contiguous axis one slice after another), faster for few actors."""
+    n = a.shape[1]
+    if n > _BROADCAST_ACTORS:
+        return np.asarray(a.sum(axis=1))
+    out = a[:, 0].copy()
+    for i in range(1, n):
+        out += a[:, i]
+    return out
+
+
+def _any_last(a: BoolArray) -> BoolArray:
+    """``a.any(axis=2)``, faster for few actors."""
+    n = a.shape[2]
+    if n > _BROADCAST_ACTORS:
+        return np.asarray(a.any(axis=2))
+    out = a[:, :, 0].copy()
+    for j in range(1, n):
+        out |= a[:, :, j]
+    return out
+
+
 def _split_counts(x: FloatArray, xs: FloatArray, order: IntArray) -> IntArray:
     """``split[q, i, j]``: how many actors lie strictly below the midpoint of xᵢ
     and xⱼ, i.e. have ``2xₖ < xᵢ + xⱼ`` (in actor order)."""
@@ -550,7 +573,7 @@ def _risk_exponents(
     )
     pair = live[:, :, None] & live[:, None, :]
     pair &= ~np.eye(n, dtype=bool)[None]
-    danger = np.where(pair, eu1, 0.0).sum(axis=1)  # others' E(U) of challenging each actor
+    danger = _sum_axis1(np.where(pair, eu1, 0.0))  # others' E(U) of challenging each actor
     hi = np.where(live, danger, -np.inf).max(axis=1, keepdims=True)
     lo = np.where(live, danger, np.inf).min(axis=1, keepdims=True)
     width = hi - lo
@@ -609,7 +632,7 @@ def _choose(
     for mask, key in groups:
         k = np.where(mask, key, np.inf)
         best = np.argmin(k, axis=2)
-        has = mask.any(axis=2) & ~found
+        has = _any_last(mask) & ~found
         chosen = np.where(has, best, chosen)
         found |= has
     return chosen, found
