@@ -68,11 +68,10 @@ import numpy.typing as npt
 
 from ..results import Result
 from .arrays import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+from .convergence import Convergence, bdm_convergence
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .convergence import Convergence
 
 __all__ = ["MAX_ROUNDS", "OUTCOMES", "BdmParams", "BdmResult", "bdm"]
 
@@ -233,8 +232,6 @@ class BdmResult(Result):
     def convergence(self, actors: Sequence[str] | None = None) -> list[Convergence]:
         """Per issue: whether the forecast has settled, and if not, its range
         and the actors who drive the swing (see :mod:`.convergence`)."""
-        from .convergence import bdm_convergence
-
         return bdm_convergence(self, actors)
 
     @property
