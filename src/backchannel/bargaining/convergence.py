@@ -26,12 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from .bdm import BdmResult
 
 __all__ = ["Convergence", "bdm_convergence"]
 
@@ -106,7 +103,31 @@ def _names(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def bdm_convergence(run: BdmResult, actors: Sequence[str] | None = None) -> list[Convergence]:
+class _Run(Protocol):
+    """What is read of a :class:`~backchannel.bargaining.bdm.BdmResult` (a protocol,
+    so that this module does not import the one that imports it)."""
+
+    @property
+    def rounds(self) -> int: ...
+    @property
+    def multi(self) -> bool: ...
+    @property
+    def medians(self) -> np.ndarray: ...
+    @property
+    def positions(self) -> np.ndarray: ...
+    @property
+    def scale(self) -> np.ndarray: ...
+    @property
+    def capability(self) -> np.ndarray: ...
+    @property
+    def salience(self) -> np.ndarray: ...
+    @property
+    def repeat(self) -> np.ndarray | None: ...
+    @property
+    def period(self) -> np.ndarray | None: ...
+
+
+def bdm_convergence(run: _Run, actors: Sequence[str] | None = None) -> list[Convergence]:
     """Per issue of ``run`` (one entry for a one-issue run), how it ended;
     ``actors`` names the actors (default: their indices)."""
     med = np.asarray(run.medians, dtype=float)

@@ -19,16 +19,15 @@ Three checks an analyst makes before acting on a forecast:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..model import Conflict
+from .bdm import BdmResult
 from .data import BargainingData
-
-if TYPE_CHECKING:
-    from .forecast import ForecastResult
 
 __all__ = ["issue_verdicts", "position_basis"]
 
@@ -49,6 +48,22 @@ def position_basis(conflict: Conflict, data: BargainingData) -> np.ndarray:
     return out
 
 
+class _Forecast(Protocol):
+    """What is read of a :class:`~backchannel.bargaining.forecast.ForecastResult`
+    (a protocol, so that this module does not import the one that imports it)."""
+
+    @property
+    def data(self) -> BargainingData: ...
+    @property
+    def models(self) -> Sequence[str]: ...
+    @property
+    def forecasts(self) -> dict[str, np.ndarray]: ...
+    @property
+    def bdm_run(self) -> BdmResult | None: ...
+    @property
+    def basis(self) -> np.ndarray | None: ...
+
+
 def _sole_holder(value: float, positions: np.ndarray, live: np.ndarray, tol: float) -> int | None:
     """The one weighted actor at ``value``, or None (nobody, or several)."""
     if not np.isfinite(value):
@@ -57,7 +72,7 @@ def _sole_holder(value: float, positions: np.ndarray, live: np.ndarray, tol: flo
     return int(at[0]) if at.size == 1 else None
 
 
-def issue_verdicts(result: ForecastResult) -> list[dict[str, Any]]:
+def issue_verdicts(result: _Forecast) -> list[dict[str, Any]]:
     """Per issue of ``result``, the keys added to its JSON entry:
     ``bdm_converged``, ``bdm_range`` (not converged only), ``bdm_convergence``,
     ``nash_agreement`` (with a Nash forecast), ``decided_by`` and ``notes``
@@ -144,7 +159,7 @@ def issue_verdicts(result: ForecastResult) -> list[dict[str, Any]]:
     return out
 
 
-def _decided(result: ForecastResult, i: int, value: float, positions: np.ndarray, tol: float) -> str | None:
+def _decided(result: _Forecast, i: int, value: float, positions: np.ndarray, tol: float) -> str | None:
     d = result.data
     weight = d.capability * d.salience[:, i]
     k = _sole_holder(value, positions, d.involved[:, i] & (weight > 0), tol)
