@@ -4,8 +4,8 @@ machine (for scale: KTAB's C++ SMP takes about 35 s for 40 actors on one issue
 there).
 
 Capabilities, positions (0–100) and saliences are drawn uniformly from
-``numpy.random.default_rng(seed)``; the run keeps the per-round pairwise
-matrices (``detail=True``, the default of ``bdm``) unless ``--no-detail``.
+``numpy.random.default_rng(seed)``; the run leaves out the per-round pairwise
+matrices (``detail=False``, the default of ``bdm``) unless ``--detail``.
 Each repeat is timed on the wall clock and in CPU time of this process; the
 verdict uses the best wall-clock time (other processes on the machine only
 ever slow a run down).  The load average is printed to show how busy the
@@ -14,7 +14,7 @@ machine was.
 Usage::
 
     python benchmarks/bench_bdm.py [--actors 200] [--issues 10] [--rounds 20]
-                                   [--seed 1] [--repeat 3] [--no-detail]
+                                   [--seed 1] [--repeat 3] [--detail]
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--no-detail", action="store_true", help="leave out the per-round pairwise matrices")
+    ap.add_argument("--detail", action="store_true", help="keep the per-round pairwise matrices")
+    ap.add_argument("--no-detail", action="store_true", help="(the default; kept for old command lines)")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -53,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     result = None
     for _ in range(max(1, args.repeat)):
         w0, c0 = time.perf_counter(), time.process_time()
-        result = bdm(
-            capability, position, salience, rounds=args.rounds, scale=(0, 100), detail=not args.no_detail
-        )
+        result = bdm(capability, position, salience, rounds=args.rounds, scale=(0, 100), detail=args.detail)
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
     assert result is not None
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     moves = len(result.moves())
     print(
         f"bdm benchmark: {n} actors x {m} issues x {args.rounds} rounds, seed {args.seed}, "
-        f"detail={'off' if args.no_detail else 'on'}"
+        f"detail={'on' if args.detail else 'off'}"
     )
     print(f"wall          best {best:.2f} s, median {statistics.median(walls):.2f} s over {len(walls)} runs")
     print(f"cpu           best {min(cpus):.2f} s (this process, all threads)")

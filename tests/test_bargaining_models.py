@@ -87,7 +87,7 @@ def test_ec_bdm_reproduces_scholz_table_2() -> None:
 
 
 def test_ec_bdm_who_moves() -> None:
-    result = bdm(C, X, S, rounds=8)
+    result = bdm(C, X, S, rounds=8, detail=True)
     first = [(NAMES[m["actor"]], m["kind"], NAMES[m["towards"]], round(m["to"], 3)) for m in result.moves(1)]
     assert first == [
         ("Belgium", "compromise", "France", 8.416),
@@ -124,8 +124,8 @@ def test_ec_variants() -> None:
     assert np.allclose(r.medians[:2], DEFAULT_MEDIANS[:2], atol=5e-6)
     assert abs(r.medians[8] - TABLE_2[7]) > 1
     # Q < 1 brings in T and the sign of the last term.
-    a = bdm(C, X, S, rounds=3, params=BdmParams(q=0.5, t=0.5))
-    b = bdm(C, X, S, rounds=3, params=BdmParams(q=0.5, t=0.5, legacy_sign=True))
+    a = bdm(C, X, S, rounds=3, params=BdmParams(q=0.5, t=0.5), detail=True)
+    b = bdm(C, X, S, rounds=3, params=BdmParams(q=0.5, t=0.5, legacy_sign=True), detail=True)
     assert a.eu_challenge is not None and b.eu_challenge is not None
     assert not np.allclose(a.eu_challenge[0], b.eu_challenge[0])
 
@@ -245,7 +245,7 @@ def test_positions_stay_within_the_actors_range(seed: int, params: BdmParams) ->
 def test_several_issues_equal_one_at_a_time(params: BdmParams) -> None:
     c, x, s = _random_case(7, n=15, m=4)
     scale = np.array([[0.0, 100.0]] * 4)
-    together = bdm(c, x, s, rounds=10, params=params, scale=scale)
+    together = bdm(c, x, s, rounds=10, params=params, scale=scale, detail=True)
     assert together.positions.shape == (11, 15, 4)
     assert together.medians.shape == (11, 4)
     assert together.outcome.shape == (10, 15, 15, 4)
@@ -254,7 +254,7 @@ def test_several_issues_equal_one_at_a_time(params: BdmParams) -> None:
     together_median = np.asarray(weighted_median(c, x, s))
     together_nash = np.asarray(nash_bargaining(c, x, s, 0.0))
     for q in range(4):
-        alone = bdm(c, x[:, q], s[:, q], rounds=10, params=params, scale=(0, 100))
+        alone = bdm(c, x[:, q], s[:, q], rounds=10, params=params, scale=(0, 100), detail=True)
         assert np.allclose(alone.positions, together.positions[:, :, q])
         assert np.allclose(alone.medians, together.medians[:, q])
         assert (alone.accepted == together.accepted[:, :, q]).all()
@@ -269,7 +269,7 @@ def test_several_issues_equal_one_at_a_time(params: BdmParams) -> None:
     moves = together.moves(3)
     assert all("issue" in m for m in moves)
     assert together.interactions(3, issue=1) == bdm(
-        c, x[:, 1], s[:, 1], rounds=10, params=params, scale=(0, 100)
+        c, x[:, 1], s[:, 1], rounds=10, params=params, scale=(0, 100), detail=True
     ).interactions(3)
 
 
@@ -284,7 +284,7 @@ def test_translation_and_shared_capability() -> None:
 
 def test_vote_sums_match_brute_force() -> None:
     """The prefix-sum vote totals equal the direct O(n³) sums."""
-    bdm_module = sys.modules["backchannel.bargaining.bdm"]
+    bdm_module = sys.modules["backchannel.bargaining.bdm_kernel"]
     rng = np.random.default_rng(9)
     n, m = 9, 2
     x = np.round(rng.uniform(0, 10, (m, n)))  # ties on purpose

@@ -296,6 +296,8 @@ def test_scenario_run_shows_probabilities(page: Any) -> None:
         shown = float((row.locator("td").first.text_content() or "").replace("%", "").strip())
         assert abs(shown - 100 * entry["p"]) <= 0.51
     sync_api.expect(page.locator(".scenario-result svg.chart").first).to_be_visible()
+    if any(v.get("issues") for v in result.get("conditional_forecasts", {}).values()):
+        sync_api.expect(page.locator('[data-testid="conditional-table"]')).to_be_attached()
     shot(page, "scenarios")
     page.goto("/#/runs")
     row = page.locator(f'.runs-table tr[data-run="{run["id"]}"]')
@@ -390,6 +392,9 @@ def test_forecast_view_has_a_chart_per_issue(page: Any) -> None:
     first = next(iter(expected["issues"].values()))
     sync_api.expect(cards.first.locator("h2")).to_contain_text(first["label"])
     sync_api.expect(cards.first.locator("polyline.traj")).to_have_count(1)
+    for k, entry in enumerate(expected["issues"].values()):
+        if "bdm_range" in entry:  # an unconverged BDM forecast is shown as its range
+            sync_api.expect(cards.nth(k).locator(".forecast-values")).to_contain_text("not converged")
     shot(page, "forecast")
 
 

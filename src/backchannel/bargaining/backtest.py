@@ -4,7 +4,9 @@ Data in the long format of the EU decision-making (DEU) data sets: one row
 per actor and issue, with columns ``issue, actor, position, salience,
 capability, reference, outcome`` (names case-insensitive, any order; further
 columns are ignored). ``reference`` and ``outcome`` belong to the issue and
-must be the same on all its rows. Every model forecasts every issue; the
+must be the same on all its rows.  Saliences are read from 0 to 1, or, when
+any exceeds 1, from 0 to 100 (the DEU convention).  The layout, and how to
+derive it from DEU III, is documented in ``docs/deu-format.md``. Every model forecasts every issue; the
 score is the mean absolute error over issues, with a percentile bootstrap
 interval (issues resampled with replacement, seeded).
 """
@@ -114,6 +116,17 @@ def read_long_format(text: str, path: str, scale: tuple[float, float] = (0.0, 10
         if not (salience[:, i] * capability[:, i]).any():
             raise CaseError(path, f"on issue {n!r} every actor has salience or capability 0")
         position[~involved[:, i], i] = reference[i]
+    # DEU data give saliences from 0 to 100; the expected-utility model reads a
+    # salience as a probability (0–1): a file whose saliences exceed 1 is read in percent
+    top = float(salience.max())
+    if top > 1.0:
+        if top > 100.0:
+            raise CaseError(
+                path,
+                f"a salience is {top:g}",
+                hint="Give saliences from 0 to 1, or from 0 to 100 as in the DEU data, in the whole file.",
+            )
+        salience = salience / 100.0
     # capabilities may differ by issue in DEU data: fold them into the salience
     # weights (models use capability × salience) and keep a unit capability
     weight_cap = capability.max(axis=1)

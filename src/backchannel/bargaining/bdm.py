@@ -59,6 +59,7 @@ sorted by position give all ``n²`` sums in ``O(n² log n)`` per issue instead o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,122 +67,24 @@ import numpy as np
 import numpy.typing as npt
 
 from ..case.results import Result
-from .models import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+from .arrays import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+from .convergence import Convergence, bdm_convergence
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["OUTCOMES", "BdmParams", "BdmResult", "bdm"]
+__all__ = ["MAX_ROUNDS", "OUTCOMES", "BdmParams", "BdmResult", "bdm"]
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-
-#: Dyad outcomes from the focal actor ``i``'s side against ``j`` (codes 0–6 in
-#: ``BdmResult.outcome``).  Only the codes 1, 3 and 5 make ``i`` move.
-OUTCOMES: tuple[str, ...] = (
-    "status_quo",  # 0: neither expects to gain from a challenge (or same position)
-    "conflict_lost",  # 1: both challenge, j's expectation is the larger → i moves to xⱼ
-    "conflict_won",  # 2: both challenge, i's expectation is the larger → j should move
-    "compromise",  # 3: i concedes part of the way towards xⱼ
-    "compromise_won",  # 4: j concedes part of the way towards xᵢ (in i's eyes)
-    "capitulation",  # 5: i gives in and moves to xⱼ
-    "compels",  # 6: i compels j to give in (in i's eyes)
+from .bdm_kernel import (
+    _choose,
+    _expected_utility,
+    _geometry,
+    _outcomes,
+    _probabilities,
+    _risk_exponents,
+    _utilities,
 )
-_MOVING = (1, 3, 5)
-
-Probability = Literal["scholz", "pairwise", "net"]
-Risk = Literal["scholz", "neutral"]
-Perspective = Literal["own", "true"]
-OfferSelection = Literal["priority", "scholz_code", "least_move", "strongest"]
-
-
-@dataclass(frozen=True)
-class BdmParams:
-    """The choices the published descriptions leave open, with the defaults that
-    reproduce Scholz, Calbert & Smith (2011, Table 2).
-
-    ``probability`` — the normaliser of the probability of success:
-
-    * ``"scholz"`` (default): the votes for ``i`` over ``j`` divided by the
-      absolute votes of every voter in *every* pairwise contest,
-      ``Σₖ Σₐ Σ_b |vₖ(a, b)|``.  This is how the public Python transcription of
-      Scholz et al.'s code reads their normaliser (jmckib/bdm-scholz-expected-
-      utility-model), and the only reading among those tried that reproduces
-      their Table 2.  It makes probabilities small (of order 1/n²), so a
-      challenge's value rests mostly on the target's salience.
-    * ``"pairwise"``: over the absolute votes in the ``i``–``j`` contest only,
-      ``Σₖ |vₖ(i, j)|``, so that ``P(i beats j) + P(j beats i) = 1`` (the
-      natural reading of the published formula, and of Masad's replication,
-      dmasad/BDM_DecisionModel_Replication).  On the EC case nobody then moves.
-    * ``"net"``: ``max(0, Σₖ vₖ(i, j)) / Σₖ |vₖ(i, j)|`` (an earlier version of
-      Masad's replication).
-
-    ``risk`` — ``"scholz"`` (default): the risk exponents of step 4, the danger
-    levels compared across actors (Scholz et al.; Bueno de Mesquita 1994
-    compares an actor's danger across the positions it could take, which is
-    not implemented); ``"neutral"``: every ``r = 1``.
-
-    ``risk_in_votes`` — the votes behind the probabilities use each voter's
-    risk exponent, ``(dₖⱼ)^rₖ − (dₖᵢ)^rₖ`` (default, as in the transcription of
-    the code), or linear distances (``False``; the median always uses linear
-    utilities).
-
-    ``perspective`` — ``"own"`` (default): ``i`` estimates ``j``'s expected
-    utility of challenging ``i`` with ``i``'s own risk exponent, expected
-    utilities being "from ``i``'s perspective" (Bueno de Mesquita 1994;
-    Scholz et al.); ``"true"``: with ``j``'s exponent.
-
-    ``offer_selection`` — which offer an actor accepts when it has several:
-
-    * ``"priority"`` (default): a lost conflict before a compromise before a
-      capitulation (the order of Scholz et al.'s code as transcribed); among
-      conflicts and capitulations the nearest position, among compromises the
-      one proposed by the actor with the most to gain (largest estimated
-      ``E(Uⱼᵢ)``).
-    * ``"scholz_code"``: the same order, but among compromises the one whose
-      expected-utility-weighted midpoint ``(|E(Uᵢⱼ)|xᵢ + |E(Uⱼᵢ)|xⱼ)/(|E(Uᵢⱼ)| +
-      |E(Uⱼᵢ)|)`` is *smallest*, as the transcription reads the original code.
-      It gives the same trajectory on the EC case, but depends on which end of
-      the scale is low, so it is not the default.
-    * ``"least_move"``: the offer that moves the actor least, whatever its kind
-      (the rule as stated in the text of Bueno de Mesquita 1994 and Scholz et
-      al.).  On the EC case this departs from Table 2 from round 6 on.
-    * ``"strongest"``: the offer from the proposer with the most to gain.
-
-    ``q`` and ``t`` — Q, the probability that the status quo persists when
-    nobody challenges, and T, the probability that, if it changes, it changes
-    in the challenger's favour.  Scholz et al. use Q = 1, where T is moot.
-
-    ``legacy_sign`` — a public transcription (Masad's replication) computes
-    ``… − Q·Usq + (1 − Q)[T·Ub + (1 − T)·Uw]``, a sign slip on the last term
-    (Bueno de Mesquita subtracts the whole expected utility of not
-    challenging); ``True`` reproduces it.  Moot when Q = 1.
-    """
-
-    probability: Probability = "scholz"
-    risk: Risk = "scholz"
-    risk_in_votes: bool = True
-    perspective: Perspective = "own"
-    offer_selection: OfferSelection = "priority"
-    q: float = 1.0
-    t: float = 1.0
-    legacy_sign: bool = False
-
-    def __post_init__(self) -> None:
-        choices: dict[str, tuple[str, ...]] = {
-            "probability": ("scholz", "pairwise", "net"),
-            "risk": ("scholz", "neutral"),
-            "perspective": ("own", "true"),
-            "offer_selection": ("priority", "scholz_code", "least_move", "strongest"),
-        }
-        for name, allowed in choices.items():
-            value = getattr(self, name)
-            if value not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
-        for name in ("q", "t"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} is a probability: give a number from 0 to 1, not {value!r}")
+from .bdm_params import MAX_ROUNDS, OUTCOMES, BdmParams, BoolArray, IntArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,6 +123,14 @@ class BdmResult(Result):
     probability: FloatArray | None = None
     multi: bool = False
     involved: BoolArray | None = field(default=None, repr=False)
+    repeat: IntArray | None = field(default=None, repr=False)
+    period: IntArray | None = field(default=None, repr=False)
+    auto: bool = False
+
+    def convergence(self, actors: Sequence[str] | None = None) -> list[Convergence]:
+        """Per issue: whether the forecast has settled, and if not, its range
+        and the actors who drive the swing (see :mod:`.convergence`)."""
+        return bdm_convergence(self, actors)
 
     @property
     def forecast(self) -> Forecast:
@@ -322,6 +233,7 @@ class BdmResult(Result):
             "eu_estimate": plain(self.eu_estimate),
             "probability": plain(self.probability),
             "involved": plain(self.involved),
+            "convergence": [c.to_dict() for c in self.convergence()],
         }
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -348,228 +260,21 @@ class BdmResult(Result):
         )
 
 
-# ---------------------------------------------------------------------------
-# The computation (issue-major arrays: (m, n) per actor, (m, n, n) per dyad)
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Geometry:
-    """What depends only on the round's positions."""
-
-    dist: FloatArray  # (m, n, n) |xₐ − x_b| / range
-    order: IntArray  # (m, n) actors sorted by position
-    dist_sorted: FloatArray  # (m, n, n) dist with its rows (voters k) in that order
-    at_i: IntArray  # (m, n, n) flat index of (split(i, j), i) in a (m, n + 1, n) prefix table
-    at_j: IntArray  # (m, n, n) flat index of (split(i, j), j)
-    below: BoolArray  # (m, n, n) xᵢ < xⱼ
-
-
-def _geometry(x: FloatArray, span: FloatArray) -> _Geometry:
-    m, n = x.shape
-    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]
-    order = np.argsort(x, axis=1, kind="stable")
-    xs = np.take_along_axis(x, order, axis=1)
-    dist_sorted = np.abs(xs[:, :, None] - x[:, None, :]) / span[:, None, None]
-    # split(i, j): how many actors lie strictly below the midpoint of xᵢ and xⱼ,
-    # i.e. have 2xₖ < xᵢ + xⱼ.  Searched in sorted order (each row of queries is
-    # then increasing, which numpy's search exploits), then put back in actor order.
-    twice = 2.0 * xs
-    sums = xs[:, :, None] + xs[:, None, :]
-    split = np.empty((m, n, n), dtype=np.int64)
-    for q in range(m):
-        split[q] = np.searchsorted(twice[q], sums[q], side="left")
-    rank = np.argsort(order, axis=1)
-    split = split[np.arange(m)[:, None, None], rank[:, :, None], rank[:, None, :]]
-    split *= n
-    cols = np.arange(n)
-    return _Geometry(
-        dist=dist,
-        order=order,
-        dist_sorted=dist_sorted,
-        at_i=split + cols[None, :, None],
-        at_j=split + cols[None, None, :],
-        below=x[:, :, None] < x[:, None, :],
-    )
-
-
-def _votes_for(
-    geo: _Geometry, w: FloatArray, live: BoolArray, rho: FloatArray | None, all_live: bool
-) -> tuple[FloatArray, FloatArray]:
-    """``S[q, i, j] = Σₖ wₖ max(0, dₖⱼ^ρₖ − dₖᵢ^ρₖ)`` (votes for i over j) and, per
-    issue, ``Σₖ wₖ Σₐ Σ_b |dₖₐ^ρₖ − dₖ_b^ρₖ|`` (all votes in all contests).
-
-    Voter ``k`` prefers ``i`` to ``j`` exactly when it lies on ``i``'s side of
-    their midpoint, so with the voters sorted by position ``S`` is a difference
-    of prefix sums: ``pref[t, j] − pref[t, i]`` over the ``t = split(i, j)``
-    voters below the midpoint when ``xᵢ < xⱼ``, the complement otherwise (a
-    voter exactly at the midpoint is indifferent and adds nothing either way).
-    """
-    m, n, _ = geo.dist.shape
-    ws = np.take_along_axis(w, geo.order, axis=1)
-    if rho is None:
-        gs = geo.dist_sorted
-    else:
-        gs = geo.dist_sorted ** np.take_along_axis(rho, geo.order, axis=1)[:, :, None]
-    pref = np.zeros((m, n + 1, n))
-    np.cumsum(ws[:, :, None] * gs, axis=1, out=pref[:, 1:, :])
-    flat = pref.reshape(m, -1)
-    diff = np.take_along_axis(flat, geo.at_j.reshape(m, -1), axis=1)
-    diff -= np.take_along_axis(flat, geo.at_i.reshape(m, -1), axis=1)
-    diff = diff.reshape(m, n, n)
-    total = pref[:, n, :]  # (m, n)
-    s = np.where(geo.below, diff, (total[:, None, :] - total[:, :, None]) - diff)
-    np.maximum(s, 0.0, out=s)
-    # Σₐ Σ_b |gₐ − g_b| = 2 Σₜ (2t − L + 1) g₍ₜ₎ over each voter's sorted g, the
-    # contests being between the L involved actors.
-    if all_live:
-        coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
-        everything = (ws * (np.sort(gs, axis=2) @ coef)).sum(axis=1)
-    else:
-        n_live = live.sum(axis=1, keepdims=True)  # (m, 1)
-        ranks = np.arange(n)[None, :]
-        coef2 = np.where(ranks < n_live, 2.0 * (2.0 * ranks - n_live + 1.0), 0.0)  # (m, n)
-        gsorted = np.sort(np.where(live[:, None, :], gs, np.inf), axis=2)
-        gsorted = np.where(np.isfinite(gsorted), gsorted, 0.0)
-        everything = (ws * np.einsum("qkt,qt->qk", gsorted, coef2)).sum(axis=1)
-    return s, everything
-
-
-def _probabilities(
-    geo: _Geometry, w: FloatArray, live: BoolArray, rho: FloatArray | None, mode: Probability
-) -> FloatArray:
-    s, everything = _votes_for(geo, w, live, rho, bool(live.all()))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if mode == "scholz":
-            p = s / everything[:, None, None]
-        else:
-            contest = s + s.swapaxes(1, 2)
-            num = s if mode == "pairwise" else np.maximum(s - s.swapaxes(1, 2), 0.0)
-            p = num / contest
-    return np.asarray(np.where(np.isfinite(p), p, 0.0), dtype=float)
-
-
-def _utilities(d: FloatArray, rho: FloatArray | None) -> tuple[FloatArray, FloatArray, FloatArray | float]:
-    """``Us``, ``Uf`` and ``Usq`` for range-normalised distances ``d`` (``rho=None``: r = 1)."""
-    if rho is None:
-        return 2.0 * d, -2.0 * d, 0.0
-    us = 2.0 - 4.0 * (0.5 - 0.5 * d) ** rho
-    uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** rho
-    return us, uf, 2.0 - 4.0 * 0.5**rho
-
-
-def _expected_utility(
-    utilities: tuple[FloatArray, FloatArray, FloatArray | float],
-    d: FloatArray,
-    d_mu: FloatArray,
-    s_target: FloatArray,
-    p: FloatArray,
-    rho: FloatArray | None,
-    params: BdmParams,
-) -> FloatArray:
-    """E(U) of a challenge (broadcasting); ``d_mu`` the challenger's distance to μ."""
-    us, uf, usq = utilities
-    # sⱼ[P·Us + (1 − P)·Uf] + (1 − sⱼ)·Us, rearranged
-    value = us - s_target * (1.0 - p) * (us - uf)
-    q, t = params.q, params.t
-    if q == 1.0:
-        return np.asarray(value - usq, dtype=float)
-    r = 1.0 if rho is None else rho
-    ub = 2.0 - 4.0 * (0.5 - 0.25 * (d_mu + d)) ** r
-    uw = 2.0 - 4.0 * (0.5 + 0.25 * (d_mu + d)) ** r
-    change = (1.0 - q) * (t * ub + (1.0 - t) * uw)
-    no_challenge = q * usq - change if params.legacy_sign else q * usq + change
-    return np.asarray(value - no_challenge, dtype=float)
-
-
-def _risk_exponents(
-    geo: _Geometry, w: FloatArray, s: FloatArray, d_mu: FloatArray, live: BoolArray, params: BdmParams
-) -> FloatArray:
-    m, n = w.shape
-    if params.risk == "neutral":
-        return np.ones((m, n))
-    p1 = _probabilities(geo, w, live, None, params.probability)
-    eu1 = _expected_utility(
-        _utilities(geo.dist, None), geo.dist, d_mu[:, :, None], s[:, None, :], p1, None, params
-    )
-    pair = live[:, :, None] & live[:, None, :]
-    pair &= ~np.eye(n, dtype=bool)[None]
-    danger = np.where(pair, eu1, 0.0).sum(axis=1)  # others' E(U) of challenging each actor
-    hi = np.where(live, danger, -np.inf).max(axis=1, keepdims=True)
-    lo = np.where(live, danger, np.inf).min(axis=1, keepdims=True)
-    width = hi - lo
-    with np.errstate(invalid="ignore", divide="ignore"):
-        big_r = np.where(width > 0, (2.0 * danger - hi - lo) / width, 0.0)
-    r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
-    return np.asarray(np.where(live, r, 1.0), dtype=float)
-
-
-def _outcomes(own: FloatArray, est: FloatArray, valid: BoolArray) -> npt.NDArray[np.int8]:
-    """The codes of :data:`OUTCOMES` for every dyad, from the first actor's side."""
-    i_pos, j_pos = own > 0, est > 0
-    i_neg, j_neg = own < 0, est < 0
-    codes = np.select(
-        [
-            i_pos & j_pos & (est > own),
-            i_pos & j_pos,
-            i_neg & j_pos & (est > -own),
-            i_neg & j_pos,
-            j_neg & i_pos & (own > -est),
-            j_neg & i_pos,
-        ],
-        [1, 2, 3, 5, 4, 6],
-        0,
-    ).astype(np.int8)
-    codes[~valid] = 0
-    return codes
-
-
-def _choose(
-    x: FloatArray,
-    codes: npt.NDArray[np.int8],
-    offer: FloatArray,
-    own: FloatArray,
-    est: FloatArray,
-    mode: OfferSelection,
-) -> tuple[IntArray, BoolArray]:
-    """The accepted offer per actor: index ``(m, n)`` and whether there is one."""
-    move = np.abs(offer - x[:, :, None])
-    if mode == "least_move":
-        groups = [(np.isin(codes, _MOVING), move)]
-    elif mode == "strongest":
-        groups = [(np.isin(codes, _MOVING), -est)]
-    else:
-        if mode == "priority":
-            comp_key = -est
-        else:  # scholz_code
-            xj = np.broadcast_to(x[:, None, :], own.shape)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                comp_key = (np.abs(own) * x[:, :, None] + np.abs(est) * xj) / (np.abs(own) + np.abs(est))
-        groups = [(codes == 1, move), (codes == 3, comp_key), (codes == 5, move)]
-    m, n = x.shape
-    chosen = np.zeros((m, n), dtype=np.int64)
-    found = np.zeros((m, n), dtype=bool)
-    for mask, key in groups:
-        k = np.where(mask, key, np.inf)
-        best = np.argmin(k, axis=2)
-        has = mask.any(axis=2) & ~found
-        chosen = np.where(has, best, chosen)
-        found |= has
-    return chosen, found
-
-
 def bdm(
     capability: ArrayLike,
     position: ArrayLike,
     salience: ArrayLike,
     *,
-    rounds: int = 10,
+    rounds: int | Literal["auto"] = 10,
     params: BdmParams | None = None,
     scale: ArrayLike | None = None,
     involved: ArrayLike | None = None,
-    detail: bool = True,
+    detail: bool = False,
+    max_rounds: int = MAX_ROUNDS,
 ) -> BdmResult:
-    """Run the dynamic expected-utility model for ``rounds`` rounds.
+    """Run the dynamic expected-utility model for ``rounds`` rounds, or with
+    ``rounds="auto"`` until every issue repeats an earlier state (a fixed point
+    or a cycle; see :meth:`BdmResult.convergence`), at most ``max_rounds``.
 
     ``capability``, ``position`` and ``salience`` as in
     :mod:`backchannel.bargaining.models`; saliences lie between 0 and 1 (a
@@ -581,8 +286,15 @@ def bdm(
     ``involved`` — an optional boolean mask of the shape of ``position``:
     actors not involved in an issue neither vote, challenge nor are
     challenged there, do not count towards the risk exponents, and stay put.
-    ``detail=False`` leaves out the per-round pairwise matrices
-    (``eu_challenge``, ``eu_estimate``, ``probability``).
+    ``detail=True`` keeps the per-round pairwise matrices (``eu_challenge``,
+    ``eu_estimate``, ``probability``; ``3 × rounds × issues × actors²`` numbers,
+    4.8 GB at 1,000 actors, 10 issues and 20 rounds), which only
+    :meth:`BdmResult.interactions` reads; they are left out by default.
+
+    A round is a function of the positions alone, so once an issue's positions
+    repeat those of an earlier round its future is known: the issue is dropped
+    from the computation and its remaining rounds are copied from the cycle
+    (the same numbers, bit for bit, as computing them).
 
     Several issues are run independently (as the published model does) but
     side by side in one vectorised computation.
@@ -590,8 +302,13 @@ def bdm(
     params = params or BdmParams()
     if not isinstance(params, BdmParams):
         raise TypeError("params must be a BdmParams")
-    if int(rounds) != rounds or rounds < 0:
-        raise ValueError(f"rounds must be a whole number ≥ 0, not {rounds!r}")
+    auto = rounds == "auto"
+    if auto:
+        if int(max_rounds) != max_rounds or max_rounds < 1:
+            raise ValueError(f"max_rounds must be a whole number ≥ 1, not {max_rounds!r}")
+        rounds = int(max_rounds)
+    elif isinstance(rounds, str) or int(rounds) != rounds or rounds < 0:
+        raise ValueError(f"rounds must be a whole number ≥ 0 or 'auto', not {rounds!r}")
     rounds = int(rounds)
     inp = _checked(capability, position, salience, salience_max=1.0)
     m, n = inp.n_issues, inp.n_actors
@@ -634,39 +351,88 @@ def bdm(
     est_hist = np.empty((rounds, m, n, n)) if detail else None
     p_hist = np.empty((rounds, m, n, n)) if detail else None
 
-    pair_live = live[:, :, None] & live[:, None, :]
+    all_live = bool(live.all())  # decided once: the formula must not change as issues drop out
     pos_hist[0], med_hist[0], mean_hist[0] = x, _weighted_median_rows(x, w), _weighted_mean_rows(x, w)
+    repeat = np.full(m, -1, dtype=np.int64)  # the round whose positions repeat an earlier one
+    period = np.zeros(m, dtype=np.int64)  # how many rounds back (1: a fixed point)
+    active = np.arange(m)
+    done = rounds
+    # the issues still computed: their rows of the inputs, kept until one leaves
+    idx: slice | IntArray = slice(None)
+    xa, mu = x, med_hist[0]
+    wa, sa, la, spa = w, s, live, span
     for k in range(rounds):
-        mu = med_hist[k]
-        geo = _geometry(x, span)
-        d_mu = np.abs(x - mu[:, None]) / span[:, None]
-        r = _risk_exponents(geo, w, s, d_mu, live, params)
-        p = _probabilities(geo, w, live, r if params.risk_in_votes else None, params.probability)
+        if active.size == 0:
+            break
+        geo = _geometry(xa, spa)
+        d_mu = np.abs(xa - mu[:, None]) / spa[:, None]
+        r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
+        p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
         # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
         rho = r[:, :, None]
         utilities = _utilities(geo.dist, rho)
-        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], s[:, None, :], p, rho, params)
+        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], sa[:, None, :], p, rho, params)
         if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
             pt = p.swapaxes(1, 2)
-            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], s[:, :, None], pt, rho, params)
+            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], sa[:, :, None], pt, rho, params)
         else:  # j's own E(U) of challenging i
             est = own.swapaxes(1, 2).copy()
-        codes = _outcomes(own, est, pair_live & (geo.dist > 0))
-        xi, xj = x[:, :, None], x[:, None, :]
+        codes = _outcomes(own, est, (la[:, :, None] & la[:, None, :]) & (geo.dist > 0))
+        del geo, utilities
+        xi, xj = xa[:, :, None], xa[:, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
-        chosen, found = _choose(x, codes, offer, own, est, params.offer_selection)
+        chosen, found = _choose(xa, codes, offer, own, est, params.offer_selection)
         new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
-        x = np.where(found, new_x, x)
+        del offer
+        new_x = np.where(found, new_x, xa)
 
-        risk_hist[k] = r
-        acc_hist[k] = np.where(found, chosen, -1)
-        out_hist[k] = codes
+        risk_hist[k, idx] = r
+        acc_hist[k, idx] = np.where(found, chosen, -1)
+        out_hist[k, idx] = codes
         if own_hist is not None and est_hist is not None and p_hist is not None:
-            own_hist[k], est_hist[k], p_hist[k] = own, est, p
-        pos_hist[k + 1] = x
-        med_hist[k + 1] = _weighted_median_rows(x, w)
-        mean_hist[k + 1] = _weighted_mean_rows(x, w)
+            own_hist[k, idx], est_hist[k, idx], p_hist[k, idx] = own, est, p
+        del own, est, p, codes
+        med = _weighted_median_rows(new_x, wa)
+        pos_hist[k + 1, idx] = new_x
+        med_hist[k + 1, idx] = med
+        mean_hist[k + 1, idx] = _weighted_mean_rows(new_x, wa)
+        # an issue whose positions equal those of an earlier round has entered a cycle
+        same = (pos_hist[: k + 1, idx] == new_x).all(axis=2)
+        hit = same.any(axis=0)
+        if hit.any():
+            latest = k - np.argmax(same[::-1], axis=0)
+            repeat[active[hit]] = k + 1
+            period[active[hit]] = (k + 1 - latest)[hit]
+            keep = ~hit
+            active = active[keep]
+            idx = active
+            xa, mu = new_x[keep], med[keep]
+            wa, sa, la, spa = w[active], s[active], live[active], span[active]
+        else:
+            xa, mu = new_x, med
+    if auto:
+        done = int(repeat.max()) if (repeat >= 0).all() else rounds
+    # the issues that left early follow their cycle to the end
+    for k in range(done):
+        rows = np.flatnonzero((repeat >= 0) & (repeat <= k))
+        if rows.size == 0:
+            continue
+        src = k - period[rows]
+        per_round: list[np.ndarray | None] = [risk_hist, acc_hist, out_hist, own_hist, est_hist, p_hist]
+        for h in per_round:
+            if h is not None:
+                h[k, rows] = h[src, rows]
+        per_state: list[np.ndarray] = [pos_hist, med_hist, mean_hist]
+        for h2 in per_state:
+            h2[k + 1, rows] = h2[src + 1, rows]
+    if done < rounds:
+        pos_hist, med_hist, mean_hist = pos_hist[: done + 1], med_hist[: done + 1], mean_hist[: done + 1]
+        risk_hist, acc_hist, out_hist = risk_hist[:done], acc_hist[:done], out_hist[:done]
+        if own_hist is not None and est_hist is not None and p_hist is not None:
+            own_hist, est_hist, p_hist = own_hist[:done], est_hist[:done], p_hist[:done]
+    repeat = np.where(repeat > done, -1, repeat)
+    period = np.where(repeat >= 0, period, 0)
 
     def shaped(a: np.ndarray | None, issue_axis: int) -> Any:
         if a is None:
@@ -676,7 +442,7 @@ def bdm(
     scale_out = np.stack([lows, highs], axis=1)
     return BdmResult(
         params=params,
-        rounds=rounds,
+        rounds=done,
         capability=shaped(inp.capability, 0),
         salience=shaped(inp.salience, 0),
         scale=scale_out if inp.multi else scale_out[0],
@@ -691,4 +457,7 @@ def bdm(
         probability=shaped(p_hist, 1),
         multi=inp.multi,
         involved=shaped(live, 0),
+        repeat=repeat if inp.multi else repeat[:1],
+        period=period if inp.multi else period[:1],
+        auto=auto,
     )

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ..case.model import Conflict
 from ..case.results import Result, _version
 from ..errors import BackchannelError
-from .bdm import BdmParams, BdmResult, bdm
+from .bdm import MAX_ROUNDS, BdmParams, BdmResult, bdm
 from .data import BargainingData, bargaining_data
 from .models import compromise, nash_bargaining, weighted_median
+from .verdicts import issue_verdicts, position_basis
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +47,14 @@ class ForecastResult(Result):
     bdm_run: BdmResult | None
     title: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    basis: np.ndarray | None = None  # (actors, issues): "cited", "estimate" or "" for each position
+
+    def verdicts(self) -> list[dict[str, Any]]:
+        """Per issue, what the numbers mean: whether the expected-utility model
+        converged (and its range if not), whether Nash bargaining reaches an
+        agreement, and whether one actor decides the median or the BDM outcome;
+        each with a sentence (see :mod:`.verdicts`)."""
+        return issue_verdicts(self)
 
     def spread(self) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest forecast per issue across the models (NaN ignored)."""
@@ -83,6 +92,7 @@ class ForecastResult(Result):
     def to_dict(self) -> dict[str, Any]:
         d = self.data
         low, high = self.spread()
+        verdicts = self.verdicts()
         issues: dict[str, Any] = {}
         for i, name in enumerate(d.issues):
             entry: dict[str, Any] = {
@@ -97,6 +107,7 @@ class ForecastResult(Result):
             if "bdm" in self.models:
                 entry["bdm_rounds"] = self.bdm_rounds(i)
                 entry["bdm_moves"] = self.bdm_moves(i)
+            entry.update(verdicts[i])
             issues[name] = entry
         return {
             "case": self.title,
@@ -139,25 +150,32 @@ def forecast(
     model: Conflict | BargainingData,
     models: Sequence[str] = MODELS,
     *,
-    rounds: int = 10,
+    rounds: int | Literal["auto"] = 10,
     params: BdmParams | None = None,
+    max_rounds: int = MAX_ROUNDS,
 ) -> ForecastResult:
     """Run the bargaining models on every issue of a case.
 
     ``models`` from :data:`MODELS`. The Nash bargaining solution needs an
     issue's reference point (NaN where none is given). The dynamic model runs
     ``rounds`` rounds on each issue's own scale, with the actors that take no
-    position on an issue left out of it.
+    position on an issue left out of it; ``rounds="auto"`` runs it until every
+    issue repeats an earlier state (converged, or a cycle found), at most
+    ``max_rounds``.
     """
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise BackchannelError(f"unknown model {unknown[0]!r}: choose from {', '.join(MODELS)}")
-    if rounds < 1:
-        raise BackchannelError("the dynamic model needs at least one round")
+    if rounds != "auto" and (isinstance(rounds, str) or rounds < 1):
+        raise BackchannelError(f"the dynamic model needs at least one round, or 'auto' (got {rounds!r})")
+    if max_rounds < 1:
+        raise BackchannelError(f"the cap of --rounds auto must be at least one round (got {max_rounds})")
     title = ""
+    basis = None
     if isinstance(model, Conflict):
         title = model.title
         data = bargaining_data(model)
+        basis = position_basis(model, data)
     else:
         data = model
     cap = data.capability[:, None] * np.ones((1, data.n_issues))
@@ -181,13 +199,12 @@ def forecast(
                 params=params or BdmParams(),
                 scale=data.scales,
                 involved=data.involved,
+                max_rounds=max_rounds,
             )
             out[m] = np.atleast_1d(np.asarray(run.forecast, dtype=float))
-    return ForecastResult(
-        data,
-        models,
-        out,
-        run,
-        title,
-        {"models": list(models), "rounds": rounds, "bdm": (params or BdmParams()).__dict__},
-    )
+    parameters: dict[str, Any] = {"models": list(models), "rounds": rounds}
+    if rounds == "auto":
+        parameters["max_rounds"] = max_rounds
+        parameters["rounds_run"] = None if run is None else run.rounds
+    parameters["bdm"] = (params or BdmParams()).__dict__
+    return ForecastResult(data, models, out, run, title, parameters, basis)

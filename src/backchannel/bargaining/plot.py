@@ -51,6 +51,7 @@ def plot_forecast(result: ForecastResult, path: str | Path) -> Path:
     )
     weight = d.capability[:, None] * d.salience
     size = 30 + 400 * weight / max(float(weight.max()), 1e-12)
+    verdicts = result.verdicts()
     for i in range(n):
         ax = axes[i][0]
         lo, hi = d.scales[i]
@@ -68,7 +69,10 @@ def plot_forecast(result: ForecastResult, path: str | Path) -> Path:
             ax.axvline(d.reference[i], color=_COLOURS["reference"], ls=":", lw=1, label="reference")
         for m in result.models:
             v = result.forecasts[m][i]
-            if np.isfinite(v):
+            rng = verdicts[i].get("bdm_range") if m == "bdm" else None
+            if rng is not None:  # not converged: the range it swings over, not the last round
+                ax.axvspan(rng[0], rng[1], color=_COLOURS[m], alpha=0.25, label=f"{MODEL_LABELS[m]} (range)")
+            elif np.isfinite(v):
                 ax.axvline(v, color=_COLOURS[m], lw=2, label=MODEL_LABELS[m])
         ax.set_xlim(lo, hi)
         ax.set_yticks([])
@@ -77,8 +81,15 @@ def plot_forecast(result: ForecastResult, path: str | Path) -> Path:
             tr = axes[i][1]
             rounds = result.bdm_rounds(i)
             tr.plot(range(len(rounds)), rounds, marker="o", color=_COLOURS["bdm"])
+            rng = verdicts[i].get("bdm_range")
+            conv = verdicts[i].get("bdm_convergence") or {}
+            if rng is not None:
+                first, last = conv.get("window", [0, len(rounds) - 1])
+                tr.axvspan(first, last, color=_COLOURS["bdm"], alpha=0.12)
+                tr.axhspan(rng[0], rng[1], color=_COLOURS["bdm"], alpha=0.12)
             tr.set_ylim(lo, hi)
-            tr.set_title("BDM median by round", fontsize=9, loc="left")
+            title = "BDM median by round" + ("" if rng is None else " — not converged (range shaded)")
+            tr.set_title(title, fontsize=9, loc="left")
             tr.set_xlabel("round", fontsize=8)
     axes[0][0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 1.6), ncol=3, frameon=False)
     fig.suptitle(result.title or "Forecast", fontsize=11)

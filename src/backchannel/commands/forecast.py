@@ -18,6 +18,29 @@ ModelOpt = Annotated[
     typer.Option("--model", "-m", help="Models to run (compromise, median, nash, bdm); default all."),
 ]
 RoundsOpt = Annotated[int, typer.Option("--rounds", help="Rounds of the dynamic (BDM) model.")]
+AutoRoundsOpt = Annotated[
+    str,
+    typer.Option(
+        "--rounds",
+        help="Rounds of the dynamic (BDM) model, or 'auto': until every issue converges or repeats "
+        "a cycle, at most --max-rounds.",
+    ),
+]
+MaxRoundsOpt = Annotated[int, typer.Option("--max-rounds", help="The cap of --rounds auto.")]
+
+
+def _rounds(text: str) -> int | str:
+    from ..errors import BackchannelError
+
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise BackchannelError(f"--rounds {text!r}: give a whole number of rounds, or 'auto'") from None
+    if value < 1:
+        raise BackchannelError(f"--rounds {value}: give at least one round, or 'auto'")
+    return value
 
 
 def _models(given: list[str] | None) -> list[str]:
@@ -36,7 +59,8 @@ def _models(given: list[str] | None) -> list[str]:
 def forecast_command(
     case: CaseArg,
     model: ModelOpt = None,
-    rounds: RoundsOpt = 10,
+    rounds: AutoRoundsOpt = "10",
+    max_rounds: MaxRoundsOpt = 100,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Draw positions and forecasts to this .svg or .png file.")
     ] = None,
@@ -50,7 +74,7 @@ def forecast_command(
 
     conflict, _, _ = read_case(case)
     with located(case):
-        result = forecast(conflict, _models(model), rounds=rounds)
+        result = forecast(conflict, _models(model), rounds=_rounds(rounds), max_rounds=max_rounds)  # type: ignore[arg-type]
     if plot is not None:
         from ..bargaining.plot import plot_forecast
 
@@ -73,6 +97,7 @@ def print_forecast(result: ForecastResult) -> None:
     d = result.data
     out.print(Text(result.title or "Forecast", style="bold"))
     low, high = result.spread()
+    verdicts = result.verdicts()
     t = Table(title="Forecast per issue", title_justify="left", header_style="bold")
     t.add_column("Issue")
     t.add_column("Scale", overflow="fold")
@@ -86,11 +111,19 @@ def print_forecast(result: ForecastResult) -> None:
             d.issue_labels[i],
             f"{lo:g}–{hi:g}",
             _fmt(d.reference[i]),
-            *(_fmt(result.forecasts[m][i]) for m in result.models),
+            *(_cell(result, verdicts[i], m, i) for m in result.models),
             f"{_fmt(low[i])}–{_fmt(high[i])}",
         )
     out.print(t)
     out.print("Spread: the range across models — how much the models disagree, not a confidence interval.")
+    if any("bdm_range" in v for v in verdicts):
+        out.print(
+            "A BDM range (low–high, marked ↻) is where the expected-utility model keeps swinging: "
+            "it has not converged, and the last round alone is no forecast."
+        )
+    for i, v in enumerate(verdicts):
+        for note in v.get("notes", []):
+            out.print(f"{d.issue_labels[i]} — {note}")
     if result.bdm_run is None:
         return
     r = Table(
@@ -98,11 +131,26 @@ def print_forecast(result: ForecastResult) -> None:
     )
     r.add_column("Issue")
     n_rounds = result.bdm_run.rounds
-    for k in range(n_rounds + 1):
-        r.add_column(str(k), justify="right")
+    # a long run (--rounds auto) shows its first rounds and its last ten
+    shown = list(range(n_rounds + 1)) if n_rounds <= 14 else [0, 1, 2, -1, *range(n_rounds - 9, n_rounds + 1)]
+    for k in shown:
+        r.add_column("…" if k < 0 else str(k), justify="right")
     for i in range(d.n_issues):
-        r.add_row(d.issue_labels[i], *(_fmt(v) for v in result.bdm_rounds(i)))
+        values = result.bdm_rounds(i)
+        r.add_row(d.issue_labels[i], *("…" if k < 0 else _fmt(values[k]) for k in shown))
     out.print(r)
+    par = result.parameters
+    if par.get("rounds") == "auto":
+        cap = par.get("max_rounds")
+        open_ = [
+            v for v in verdicts if v.get("bdm_convergence", {}).get("status") in ("settled", "unsettled")
+        ]
+        verdict = (
+            f"the cap was reached with {len(open_)} issue(s) not repeating"
+            if open_
+            else "every issue repeated a state"
+        )
+        out.print(f"--rounds auto: {n_rounds} rounds, cap {cap}; {verdict}.")
     labels = dict(zip(d.actors, d.actor_labels, strict=True))
     for i in range(d.n_issues):
         moves = result.bdm_moves(i)
@@ -116,6 +164,17 @@ def print_forecast(result: ForecastResult) -> None:
         )
         more = f"; … {len(moves) - len(first)} more" if len(moves) > len(first) else ""
         out.print(f"{d.issue_labels[i]}: {text}{more}.")
+
+
+def _cell(result: ForecastResult, verdict: dict[str, object], model: str, i: int) -> str:
+    """A model's forecast for the table: a range for an unconverged BDM run,
+    and a mark for Nash bargaining without agreement."""
+    rng = verdict.get("bdm_range")
+    if model == "bdm" and isinstance(rng, list):
+        return f"↻ {_fmt(rng[0])}–{_fmt(rng[1])}"
+    if model == "nash" and verdict.get("nash_agreement") is False:
+        return f"{_fmt(result.forecasts[model][i])} (no agreement)"
+    return _fmt(result.forecasts[model][i])
 
 
 def _fmt(v: float) -> str:

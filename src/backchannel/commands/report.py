@@ -33,6 +33,15 @@ def report_command(
     ] = None,
     db: DbOpt = None,
     max_states: MaxStatesOpt = None,
+    until_halfwidth: Annotated[
+        float | None,
+        typer.Option(
+            "--until-halfwidth",
+            "--precision",
+            help="Sample until every named future's 95% interval has at most this half-width "
+            "(--samples is then the cap).",
+        ),
+    ] = None,
 ) -> None:
     """Write a report of the case as one HTML file: the case and its sources, decision
     makers and options, the provenance of every judgement, the equilibria, the evolution
@@ -56,7 +65,14 @@ def report_command(
         raise BackchannelError(f"cannot write {output}: the folder {folder} does not exist")
     scenarios = _stored_result(run, db) if run is not None else None
     with located(case):
-        text = build_report(case, scenarios=scenarios, samples=samples, seed=seed, max_states=max_states)
+        text = build_report(
+            case,
+            scenarios=scenarios,
+            samples=samples,
+            seed=seed,
+            max_states=max_states,
+            until_halfwidth=until_halfwidth,
+        )
     size = write_report(output, text)
     console().print(f"wrote {output} ({size:,} bytes)", soft_wrap=True, markup=False)
 

@@ -68,6 +68,26 @@ def scenarios_command(
         ),
     ] = None,
     max_states: MaxStatesOpt = None,
+    until_halfwidth: Annotated[
+        float | None,
+        typer.Option(
+            "--until-halfwidth",
+            "--precision",
+            help="Instead of --samples: sample in batches until every named future's 95% interval "
+            "has at most this half-width (e.g. 0.01), or --max-samples.",
+        ),
+    ] = None,
+    max_samples: Annotated[
+        int, typer.Option("--max-samples", help="The cap of --until-halfwidth.")
+    ] = 200_000,
+    sobol: Annotated[
+        int | None,
+        typer.Option(
+            "--sobol",
+            help="Also estimate Sobol first-order and total indices from this many base samples "
+            "(N × (inputs + 2) more evaluations).",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Draw SAMPLES samples of the case's uncertain inputs; for each, find the
@@ -101,6 +121,9 @@ def scenarios_command(
             scheduler=scheduler,
             store=store,
             progress=bar.update,
+            until_halfwidth=until_halfwidth,
+            max_samples=max_samples,
+            sobol=sobol,
         )
     if tornado is not None:
         write_tornado(result, tornado, tornado_scenario)
@@ -235,6 +258,9 @@ def print_scenarios(result: ScenarioResult) -> None:
         for v in result.issues.values():
             it.add_row(escape(v["label"]), f"{v['mean']:.1f}", f"{v['low']:.1f}–{v['high']:.1f}")
         out.print(it)
+    from .scenario_tables import print_extras
+
+    print_extras(result)
     conv = result.convergence
     if conv:
         steps = [

@@ -127,14 +127,14 @@ class _Sections:
 # the report
 
 
-def _run_scenarios(case: str | Path | Conflict, samples: int, seed: int) -> dict[str, Any]:
+def _run_scenarios(case: str | Path | Conflict, samples: int, seed: int, **options: Any) -> dict[str, Any]:
     try:
         mod = importlib.import_module("backchannel.scenarios.run")
     except ImportError:
         raise BackchannelError(
             "a scenario run (samples > 0) needs backchannel.scenarios.run, which this installation lacks"
         ) from None
-    result = mod.scenarios(case, samples=samples, seed=seed)
+    result = mod.scenarios(case, samples=samples, seed=seed, **options)
     data = result.to_dict() if hasattr(result, "to_dict") else result
     return dict(data)
 
@@ -147,6 +147,7 @@ def build_report(
     seed: int = 0,
     max_states: int | None = None,
     generated: datetime | None = None,
+    until_halfwidth: float | None = None,
 ) -> str:
     """The HTML report of ``case`` (a case file, a bundled case's name, or a
     :class:`Conflict`), as one self-contained document.
@@ -155,7 +156,9 @@ def build_report(
     to include; otherwise ``samples > 0`` runs the scenario analysis with
     ``seed``. ``max_states`` bounds the state space. ``generated``: the
     generation time printed in the report (default: now; give a fixed time for
-    byte-identical output).
+    byte-identical output). ``until_halfwidth``: the scenario run samples
+    until every named future's 95% interval is that narrow (``samples`` is
+    then the cap).
     """
     from .._version import __version__
     from ..case.casefile import case_error, read_case
@@ -206,8 +209,11 @@ def build_report(
         sections.add("forecasts", "Bargaining forecasts", _forecast_section(conflict, located))
     scen: Mapping[str, Any] | None = scenarios
     if scen is None and samples > 0:
+        options: dict[str, Any] = {}
+        if until_halfwidth is not None:
+            options = {"until_halfwidth": until_halfwidth, "max_samples": samples}
         with located():
-            scen = _run_scenarios(case, samples, seed)
+            scen = _run_scenarios(case, samples, seed, **options)
     if scen is not None:
         if not isinstance(scen, Mapping):
             raise BackchannelError("the scenario result must be a dict (ScenarioResult.to_dict())")

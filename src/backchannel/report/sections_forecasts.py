@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..case.model import Conflict
-from . import svg
+from . import forecast_notes, svg
 from .html import _chart, _e, _num, _paragraphs, _table
 
 _SHORT_MODEL = {"compromise": "Compromise", "median": "Median", "nash": "Nash", "bdm": "BDM"}
@@ -57,13 +57,15 @@ def _forecast_section(conflict: Conflict, located: Callable[[], Any]) -> str:
             head.append("Recorded outcome")
             row.append(_num(entry["outcome"]))
         head += [MODEL_LABELS[m] for m in result.models] + ["Spread across models"]
-        row += [_num(entry[m]) for m in result.models]
+        row += [forecast_notes.forecast_cell(entry, m) for m in result.models]
         row.append(f"{_num(entry['spread']['low'])}–{_num(entry['spread']['high'])}")
         out.append(_table(head, [row], num=tuple(range(len(head)))))
+        out.append(forecast_notes.forecast_notes(entry))
         who = [k for k in range(d.n_actors) if d.involved[k, i]]
         points = [(d.actor_labels[k], float(d.position[k, i]), float(weight[k, i])) for k in who]
         markers = [(_SHORT_MODEL[m], float(result.forecasts[m][i])) for m in result.models]
         markers.append(("Reference", float(d.reference[i])))
+        markers = forecast_notes.range_markers(entry, markers, _SHORT_MODEL["bdm"])
         out.append(
             _chart(
                 svg.position_chart(

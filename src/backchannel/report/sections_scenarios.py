@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import svg
+from . import forecast_notes, svg
 from .html import _chart, _e, _fnum, _num, _p, _table
 
 #: Inputs of the sensitivity analysis shown.
@@ -206,4 +206,5 @@ def _scenarios_section(res: Mapping[str, Any], title: str) -> str:
             )
         out.append("<h3>Issue forecasts across the samples</h3>")
         out.append(_table(["Issue", "Model", "Mean", "95% range"], rows, num=(2, 3)))
+    out.append(forecast_notes.scenario_extras(res))
     return "".join(out)

@@ -347,7 +347,14 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
     st = prep.settings
     ss = np.random.SeedSequence(int(st["seed"]), spawn_key=(index,))
     rng = np.random.default_rng(ss)
-    u = rng.random((size, len(prep.inputs)))
+    return evaluate_uniform(prep, index, rng.random((size, len(prep.inputs))))
+
+
+def evaluate_uniform(prep: Prepared, index: int, u: np.ndarray) -> BatchOutput:
+    """The samples whose inputs are drawn from the uniform numbers ``u``
+    (samples × inputs), as batch ``index``."""
+    st = prep.settings
+    size = u.shape[0]
     values = draw(list(prep.inputs), u)
     forecasts = _forecasts(prep, values)
     q = [forecasts[:, i, None] for i in range(forecasts.shape[1])]

@@ -47,6 +47,7 @@ from ..defaults import BATCH_SIZE
 from ..errors import BackchannelError
 from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, run_batches
+from .extras import conditional_forecasts, scenario_sobol, stop_after, wilson_half_width
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ class ScenarioResult(Result):
     backend: str = "inprocess"
     workers: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    conditional: dict[str, Any] = field(default_factory=dict)  # per named future: issue forecasts
+    sobol: dict[str, Any] | None = None  # variance-based sensitivity, when asked for
+    stopping: dict[str, Any] | None = None  # the stopping rule, when one was given
 
     def probability(self, name: str) -> float:
         return float(self.p[self.names.index(name)])
@@ -143,6 +147,9 @@ class ScenarioResult(Result):
             "sensitivity": self.sensitivity,
             "convergence": self.convergence,
             "issues": self.issues,
+            **({"conditional_forecasts": self.conditional} if self.conditional else {}),
+            **({"sobol": self.sobol} if self.sobol is not None else {}),
+            **({"stopping": self.stopping} if self.stopping is not None else {}),
             "inputs": self.inputs,
             "case_hash": self.case_hash,
             "backchannel_version": _version(),
@@ -180,8 +187,11 @@ def settings_of(
     batch_size: int,
     rounds: int,
     max_states: int | None,
+    until_halfwidth: float | None = None,
+    sobol: int | None = None,
 ) -> dict[str, Any]:
-    """Check and collect the parameters of a run."""
+    """Check and collect the parameters of a run.  With ``until_halfwidth``,
+    ``samples`` is the cap of the stopping rule."""
     if not 1 <= samples <= MAX_SAMPLES:
         raise BackchannelError(f"--samples must be from 1 to {MAX_SAMPLES:,} (got {samples})")
     if not 0 <= seed < 2**63:
@@ -198,7 +208,7 @@ def settings_of(
         raise BackchannelError(f"--batch-size must be from 1 to 100,000 (got {batch_size})")
     if rounds < 1:
         raise BackchannelError("--rounds must be at least 1")
-    return {
+    settings: dict[str, Any] = {
         "samples": samples,
         "seed": seed,
         "concept": concept,
@@ -208,6 +218,18 @@ def settings_of(
         "rounds": rounds,
         "max_states": max_states,
     }
+    # only when given, so that a run without them keeps its identity
+    if until_halfwidth is not None:
+        if not 0 < until_halfwidth < 0.5:
+            raise BackchannelError(
+                f"--until-halfwidth must lie between 0 and 0.5, e.g. 0.01 (got {until_halfwidth})"
+            )
+        settings["until_halfwidth"] = float(until_halfwidth)
+    if sobol is not None:
+        if not 2 <= sobol <= 100_000:
+            raise BackchannelError(f"--sobol must be from 2 to 100,000 base samples (got {sobol})")
+        settings["sobol"] = int(sobol)
+    return settings
 
 
 def make_task(text: str, fmt: str, name: str, settings: dict[str, Any]) -> str:
@@ -336,6 +358,7 @@ def aggregate(
                 "low": _r(lo_q, 4),
                 "high": _r(hi_q, 4),
             }
+    conditional = conditional_forecasts(prep, names, classes, forecasts)
     return ScenarioResult(
         title=conflict.title,
         samples=n,
@@ -354,6 +377,7 @@ def aggregate(
         inputs=[{"input": i.key, "kind": i.kind, "description": i.describe()} for i in prep.inputs],
         case_hash=case_hash,
         graph_model=space is not None,
+        conditional=conditional,
     )
 
 
@@ -396,17 +420,86 @@ def _run(
             progress(done_samples, total)
 
     t0 = time.perf_counter()
-    todo = [i for i in range(n_batches) if i not in payloads]
-    run_batches(task, todo, got, backend=backend, workers=workers, scheduler=scheduler, cancel=cancel)
-    outputs = [unpack(payloads[i]) for i in range(n_batches)]
+    stopping = None
+    if settings.get("until_halfwidth") is None:
+        todo = [i for i in range(n_batches) if i not in payloads]
+        run_batches(task, todo, got, backend=backend, workers=workers, scheduler=scheduler, cancel=cancel)
+        used = n_batches
+    else:
+        used, stopping = _run_until(
+            task, prep, settings, sizes, payloads, got, backend, workers, scheduler, cancel
+        )
+    outputs = [unpack(payloads[i]) for i in range(used)]
     case_hash = hashlib.sha256(text.encode()).hexdigest()
     # what shapes the numbers (the size limit max_states does not)
     params = {k: v for k, v in settings.items() if k not in ("seed", "max_states")}
     result = aggregate(prep, outputs, case_hash, params)
+    object.__setattr__(result, "stopping", stopping)
+    if settings.get("sobol") is not None:
+        object.__setattr__(
+            result, "sobol", scenario_sobol(prep, int(settings["sobol"]), int(settings["seed"]), result.names)
+        )
     object.__setattr__(result, "seconds", time.perf_counter() - t0)
     object.__setattr__(result, "backend", "dask" if scheduler else backend)
     object.__setattr__(result, "workers", workers)
     return result
+
+
+def _run_until(
+    task: str,
+    prep: Prepared,
+    settings: dict[str, Any],
+    sizes: list[int],
+    payloads: dict[int, bytes],
+    got: Callable[[int, bytes, float], None],
+    backend: str,
+    workers: int | None,
+    scheduler: str | None,
+    cancel: threading.Event | None,
+) -> tuple[int, dict[str, Any]]:
+    """Batches in index order until the stopping rule holds (see
+    :func:`backchannel.scenarios.extras.stop_after`) or every batch up to the
+    cap is used; returns how many batches count, and what the rule did."""
+    h = float(settings["until_halfwidth"])
+    n_named = len(prep.scenario_names)
+    sums: dict[int, np.ndarray] = {}
+
+    def class_sums(i: int) -> np.ndarray:
+        if i not in sums:
+            sums[i] = unpack(payloads[i]).classes.sum(axis=0)
+        return sums[i]
+
+    used: int | None = None
+    while True:
+        have = 0
+        while have in payloads:
+            have += 1
+        used = stop_after([class_sums(i) for i in range(have)], sizes[:have], n_named, h) if have else None
+        if used is not None or have == len(sizes):
+            break
+        # how many more batches the current estimate needs (at least one, or one per worker)
+        ahead = max(1, workers or 1)
+        if have:
+            n = sum(sizes[:have])
+            p = np.sum([class_sums(i) for i in range(have)], axis=0)[:n_named] / n
+            hw = float(wilson_half_width(p, n).max()) if n_named else 0.0
+            needed = int(np.ceil(n * (hw / h) ** 2 * 1.1))
+            ahead = max(ahead, int(np.ceil((needed - n) / sizes[0])))
+        todo = list(range(have, min(len(sizes), have + ahead)))
+        run_batches(task, todo, got, backend=backend, workers=workers, scheduler=scheduler, cancel=cancel)
+    reached = used is not None
+    used = used if used is not None else len(sizes)
+    n = sum(sizes[:used])
+    p = np.sum([class_sums(i) for i in range(used)], axis=0)[:n_named] / n
+    return used, {
+        "until_halfwidth": h,
+        "reached": reached,
+        "samples": n,
+        "cap": sum(sizes),
+        "largest_half_width": _r(float(wilson_half_width(p, n).max()) if n_named else 0.0),
+        "rule": "batches in index order until every named future's 95% Wilson interval is at most "
+        "this half-width, or the cap",
+    }
 
 
 def scenarios(
@@ -426,9 +519,18 @@ def scenarios(
     store: RunStore | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    until_halfwidth: float | None = None,
+    max_samples: int = 200_000,
+    sobol: int | None = None,
 ) -> ScenarioResult:
     """Probabilities of the scenarios of ``model`` (a Conflict, case file or
     bundled case name) over ``samples`` draws of its uncertain inputs.
+
+    ``until_halfwidth``: instead of a fixed number, sample batch after batch
+    until every named future's 95% interval has at most this half-width, or
+    ``max_samples`` (see :func:`backchannel.scenarios.extras.stop_after`).
+    ``sobol``: also estimate Sobol indices from that many base samples
+    (``sobol × (inputs + 2)`` more evaluations).
 
     With a ``store`` the run is recorded (case version, parameters, every
     batch, the result) and ``result.run_id`` is set.
@@ -440,7 +542,7 @@ def scenarios(
     True
     """
     settings = settings_of(
-        samples=samples,
+        samples=samples if until_halfwidth is None else max_samples,
         seed=seed,
         concept=concept,
         rule=rule,
@@ -448,6 +550,8 @@ def scenarios(
         batch_size=batch_size,
         rounds=rounds,
         max_states=max_states,
+        until_halfwidth=until_halfwidth,
+        sobol=sobol,
     )
     if backend not in BACKENDS:
         raise BackchannelError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
@@ -516,6 +620,8 @@ def execute_run(
         batch_size=int(params.get("batch_size", 250)),
         rounds=int(params.get("rounds", 10)),
         max_states=params.get("max_states"),
+        until_halfwidth=params.get("until_halfwidth"),
+        sobol=params.get("sobol"),
     )
     bar = None
     if progress is True:

@@ -81,6 +81,7 @@ def _new_run(svc: Services, case: CaseText, body: JobRequest) -> dict[str, Any]:
             batch_size=mod.BATCH_SIZE,  # as on the command line: the same seed, the same result
             rounds=10,
             max_states=svc.limits.max_states,
+            until_halfwidth=body.until_halfwidth,
         )
         # the inputs can be sampled: refused here as a case error, not as a store error below
         prepared(mod.make_task(case.text, case.fmt, case.display, settings))

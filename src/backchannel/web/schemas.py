@@ -165,6 +165,13 @@ class JobRequest(CaseRef):
     seed: int = Field(0, ge=0)
     concept: str = "nash"
     rule: str = "split"
+    until_halfwidth: float | None = Field(
+        None,
+        gt=0,
+        lt=0.5,
+        description="Sample until every named future's 95% interval has at most this half-width "
+        "(samples is then the cap).",
+    )
 
 
 class JobStarted(BaseModel):

@@ -66,6 +66,14 @@ function positionChart(name, issue, actors, caseIssue, models) {
     svg.append(s("text", { class: "row-label", x: LABEL - 10, y: cy + 4, "text-anchor": "end" }, MODEL_TEXT[m] || m));
     const v = issue[m];
     if (v === null || v === undefined) return;
+    if (m === "bdm" && Array.isArray(issue.bdm_range)) {
+      // not converged: the range it keeps swinging over, not the last round
+      const [a, b] = issue.bdm_range;
+      svg.append(s("rect", { class: "band", x: x(a), y: cy - 6, width: Math.max(2, x(b) - x(a)), height: 12 },
+        s("title", {}, `not converged: swings between ${fmtNum(a)} and ${fmtNum(b)}`)));
+      svg.append(s("text", { class: "value-label", x: W - RIGHT + 26, y: cy + 4 }, `${fmtNum(a)}–${fmtNum(b)} ↻`));
+      return;
+    }
     svg.append(marker(MODEL_SHAPE[m] || "circle", x(v), cy, 5.5, `model-mark m-${m}`));
     svg.append(s("text", { class: "value-label", x: W - RIGHT + 26, y: cy + 4 }, fmtNum(v)));
   });
@@ -149,13 +157,16 @@ function issueCard(name, issue, result, obj) {
     h("p", { class: "issue-ends" }, h("span", {}, `◀ ${caseIssue.low || fmtNum((issue.scale || [0])[0])}`), h("span", {}, `${caseIssue.high || fmtNum((issue.scale || [0, 100])[1])} ▶`)),
     positionChart(name, issue, actors, caseIssue, models),
     h("p", { class: "small muted" }, "Circles: actors' positions (the bar under each: its salience). Forecasts: ◆ compromise, ▲ median, ▼ Nash bargaining, ■ expected utility; the shaded band is their range; the dashed line is the reference point."),
+    (issue.notes || []).length ? h("ul", { class: "small forecast-notes" }, issue.notes.map((n) => h("li", {}, n))) : null,
     traj ? h("h3", {}, "Expected-utility model, round by round") : null,
     traj,
     h("details", { class: "forecast-values" },
       h("summary", {}, "Numbers"),
       h("table", { class: "table compact" },
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Model"), h("th", { scope: "col", class: "num" }, "Forecast"))),
-        h("tbody", {}, models.map((m) => h("tr", {}, h("th", { scope: "row" }, MODEL_TEXT[m] || m), h("td", { class: "num" }, fmtNum(issue[m], 2)))))),
+        h("tbody", {}, models.map((m) => h("tr", {}, h("th", { scope: "row" }, MODEL_TEXT[m] || m), h("td", { class: "num" },
+          m === "bdm" && Array.isArray(issue.bdm_range) ? `${fmtNum(issue.bdm_range[0], 2)}–${fmtNum(issue.bdm_range[1], 2)} (not converged)`
+            : m === "nash" && issue.nash_agreement === false ? `${fmtNum(issue[m], 2)} (no agreement)` : fmtNum(issue[m], 2)))))),
       moves.length ? h("table", { class: "table compact moves-table" },
         h("caption", { class: "small muted" }, "Expected-utility model: the moves of each round"),
         h("thead", {}, h("tr", {}, ["Round", "Actor", "Towards", "Kind", "From", "To"].map((c) => h("th", { scope: "col" }, c)))),

@@ -147,6 +147,22 @@ function convergenceChart(result) {
 
 // ---------------------------------------------------------------- result
 
+/** The issue forecasts among the samples that end in each named future. */
+function conditionalCard(result) {
+  const cond = Object.entries(result.conditional_forecasts || {}).filter(([, v]) => v && v.issues && Object.keys(v.issues).length);
+  if (!cond.length) return null;
+  const scen = result.scenarios || {};
+  const keys = [...new Set(cond.flatMap(([, v]) => Object.keys(v.issues)))];
+  const label = (k) => { for (const [, v] of cond) if (v.issues[k]) return v.issues[k].label || k; return k; };
+  return h("section", { class: "card", "aria-labelledby": "sc-cond" },
+    h("h2", { id: "sc-cond" }, "Issue forecasts within each future"),
+    h("div", { class: "table-scroll" }, h("table", { class: "table compact", "data-testid": "conditional-table" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Issue"), cond.map(([n, v]) => h("th", { scope: "col", class: "num" }, `${(scen[n] && scen[n].label) || n} (${fmtNum(v.samples, 0)})`)))),
+      h("tbody", {}, keys.map((k) => h("tr", {}, h("th", { scope: "row" }, label(k)),
+        cond.map(([, v]) => { const e = v.issues[k]; return h("td", { class: "num" }, e ? `${fmtNum(e.median)} (${fmtNum(e.low)}–${fmtNum(e.high)})` : "—"); })))))),
+    h("p", { class: "small muted" }, "Among the samples that end in each future: the median forecast and, in brackets, the middle 90% (a sample split between futures counts by its share)."));
+}
+
 export function renderResult(result, { caseId } = {}) {
   const scen = result.scenarios || {};
   const robust = result.robust_equilibria || [];
@@ -196,7 +212,9 @@ export function renderResult(result, { caseId } = {}) {
           h("table", { class: "table compact" },
             h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Issue"), h("th", { scope: "col", class: "num" }, "Mean"), h("th", { scope: "col", class: "num" }, "Interval"))),
             h("tbody", {}, issues.map(([name, e]) => h("tr", {}, h("th", { scope: "row" }, e.label || name), h("td", { class: "num" }, fmtNum(e.mean)), h("td", { class: "num" }, `${fmtNum(e.low)} – ${fmtNum(e.high)}`)))))) : null,
-        conv ? h("section", { class: "card", "aria-labelledby": "sc-conv" }, h("h2", { id: "sc-conv" }, "Convergence"), conv) : null,
+        conditionalCard(result),
+        conv ? h("section", { class: "card", "aria-labelledby": "sc-conv" }, h("h2", { id: "sc-conv" }, "Convergence"), conv,
+          result.stopping ? h("p", { class: "small" }, `Stopping rule: every named future within ±${result.stopping.until_halfwidth} — ${result.stopping.reached ? "reached" : "not reached before the cap"} after ${result.stopping.samples} samples (largest half-width ${fmtNum(result.stopping.largest_half_width, 4)}).`) : null) : null,
         (result.inputs || []).length ? h("section", { class: "card", "aria-labelledby": "sc-inputs" },
           h("h2", { id: "sc-inputs" }, "Uncertain inputs"),
           h("ul", { class: "small" }, result.inputs.map((inp) => h("li", {}, inp.description || inp.input)))) : null)));
@@ -238,11 +256,12 @@ export function watchJob(jobId, onUpdate) {
 
 export async function render(root, ctx) {
   const params = ctx.params || {};
-  const ids = { samples: uid("samples"), seed: uid("seed"), concept: uid("concept"), rule: uid("rule") };
+  const ids = { samples: uid("samples"), seed: uid("seed"), concept: uid("concept"), rule: uid("rule"), until: uid("until") };
   const samples = h("input", { id: ids.samples, type: "number", min: 1, max: 20000, step: 1, value: params.samples || 1000, required: true });
   const seed = h("input", { id: ids.seed, type: "number", min: 0, step: 1, value: params.seed || 1, required: true });
   const concept = h("select", { id: ids.concept }, Object.keys(CONCEPT_LABELS).map((c) => h("option", { value: c, selected: c === (params.concept || "nash") }, conceptLabel(c))));
   const rule = h("select", { id: ids.rule }, RULES.map(([v, t]) => h("option", { value: v }, t)));
+  const until = h("input", { id: ids.until, type: "number", min: 0.001, max: 0.499, step: 0.001, placeholder: "e.g. 0.01", "aria-describedby": `${ids.until}-help` });
   const startBtn = h("button", { type: "submit", class: "btn btn-primary" }, "Start the run");
   const cancelBtn = h("button", { type: "button", class: "btn", hidden: true }, "Cancel");
   const progress = h("progress", { max: 1, value: 0, "aria-label": "Progress of the run" });
@@ -256,6 +275,8 @@ export async function render(root, ctx) {
       h("div", { class: "field" }, h("label", { for: ids.seed }, "Seed"), seed),
       h("div", { class: "field" }, h("label", { for: ids.concept }, "Solution concept"), concept),
       h("div", { class: "field" }, h("label", { for: ids.rule }, "Outcome rule"), rule),
+      h("div", { class: "field" }, h("label", { for: ids.until }, "Stop at interval ±"), until,
+        h("span", { id: `${ids.until}-help`, class: "small muted" }, "optional: sample until every named future's 95% interval is this narrow; samples is then the cap")),
       startBtn),
     h("p", { class: "help" }, "Each sample draws the case's uncertain judgements, finds the equilibria reachable from the status quo and the scenario of the outcome. The same seed gives the same result."),
     progressRow);
@@ -342,7 +363,7 @@ export async function render(root, ctx) {
     startBtn.disabled = true;
     try {
       const res = await api.post("/api/jobs", {
-        kind: "scenarios", ...caseRef(ctx), samples: Number(samples.value), seed: Number(seed.value), concept: concept.value, rule: rule.value,
+        kind: "scenarios", ...caseRef(ctx), samples: Number(samples.value), seed: Number(seed.value), concept: concept.value, rule: rule.value, until_halfwidth: until.value ? Number(until.value) : null,
       });
       mount(resultSlot, loadingBox(`Run ${res.run ?? ""} is under way…`));
       follow(res.job);
