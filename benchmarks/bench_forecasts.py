@@ -50,10 +50,10 @@ print(json.dumps({"wall": wall, "cpu": cpu, "peak_gib": peak, "median": r.median
 
 def _scenarios(samples: int, repeat: int) -> tuple[float, float, float]:
     import numpy as np
-    from backchannel.scenarios.montecarlo import _forecasts, batch_sizes, prepared
-    from backchannel.case.uncertainty import draw
 
     import backchannel as bc
+    from backchannel.case.uncertainty import draw
+    from backchannel.scenarios.montecarlo import _forecasts, batch_sizes, prepared
     from backchannel.scenarios.run import _case_text, make_task, settings_of
 
     bc.scenarios("ukraine-backchannel", samples=250, seed=1)  # imports and caches

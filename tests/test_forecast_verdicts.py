@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from backchannel.case.model import Conflict
 
 from backchannel.bargaining import bdm
 from backchannel.bargaining.forecast import forecast
+from backchannel.case.model import Conflict
 from conftest import RunCli
 
 # Four actors (found by search, then checked by hand below): from round 1 the

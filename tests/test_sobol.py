@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from backchannel.case.model import Conflict
 
-from backchannel.scenarios.run import scenarios, wilson
+from backchannel.case.model import Conflict
 from backchannel.scenarios.extras import stop_after, wilson_half_width
+from backchannel.scenarios.run import scenarios, wilson
 from backchannel.scenarios.sobol import ishigami, ishigami_indices, sobol_indices
 from conftest import RunCli
 
