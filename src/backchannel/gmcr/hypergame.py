@@ -74,10 +74,12 @@ class PerceivedGame:
     unknown_mask: int  # options unknown in this view
     universal: np.ndarray  # universal state index of each perceived state
     space: StateSpace  # the perceived game (states, moves, preferences)
+    unseen_mask: int = 0  # options known to exist whose state it cannot see (read as not taken)
 
     def view(self, codes: np.ndarray) -> np.ndarray:
         """Index, in this game, of how each universal code looks here (-1: not a state here)."""
-        return self.space.index_of(np.asarray(codes, dtype=np.uint64) & ~np.uint64(self.unknown_mask))
+        hidden = np.uint64(self.unknown_mask | self.unseen_mask)
+        return self.space.index_of(np.asarray(codes, dtype=np.uint64) & ~hidden)
 
 
 def _names(conflict: Conflict) -> dict[str, int]:
@@ -154,7 +156,8 @@ def perceived_game(
             unknown=unknown_names,
         )
     sub = space.restrict(keep, payoffs)
-    return PerceivedGame(perceiver, about, unknown, universal, sub)
+    unseen = _mask_of(conflict, per.unsure_of) if per else 0
+    return PerceivedGame(perceiver, about, unknown, universal, sub, unseen & ~unknown)
 
 
 @dataclass(frozen=True, eq=False)

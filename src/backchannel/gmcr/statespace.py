@@ -349,6 +349,7 @@ def check_perceptions(conflict: Conflict) -> None:
                 f"Name one of {', '.join(dm_names)}.",
             )
         check_options(per.unaware_of, (*base, "unaware_of"), k)
+        check_options(per.unsure_of, (*base, "unsure_of"), k)
         for j in per.preferences:
             check_dm(j, (*base, "preferences", j), k, "a belief")
         for j, nested in per.about.items():

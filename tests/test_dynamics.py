@@ -1,0 +1,207 @@
+"""Phase dynamics (backchannel.gmcr.dynamics): hand-worked toys and the reduction
+to the status-quo evolution when nobody misperceives anything."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import conflicts
+
+import backchannel as bc
+from backchannel.case.model import Conflict
+from backchannel.errors import ModelError
+from backchannel.gmcr.dynamics import phase_dynamics
+from backchannel.gmcr.evolution import evolution
+
+
+def _toy(trust: str = "both", timeline: list[dict[str, Any]] | None = None) -> Conflict:
+    """A keeps a secret option; B decides whether to trust A.
+
+    Options (state codes, option 1 first): A.secret, B.trust.  States:
+    1 = NN, 2 = YN (secret, no trust), 3 = NY (trust, no secret), 4 = YY.
+    A wants B's trust above all, then its secret.  B wants to trust A, but
+    not while A keeps the secret.
+    """
+    data: dict[str, Any] = {
+        "decision_makers": [
+            {"name": "a", "options": [{"name": "secret"}], "preferences": ["trust", "secret"]},
+            {
+                "name": "b",
+                "options": [{"name": "trust", "reversible": trust}],
+                "preferences": ["not (trust and secret)", "trust"],
+            },
+        ],
+        "status_quo": "NN",
+    }
+    if timeline is None:
+        timeline = [
+            {"name": "secret", "perceptions": {"b": {"unaware_of": ["secret"]}}, "ends": {"moves": 2}},
+            {"name": "open"},
+        ]
+    data["timeline"] = timeline
+    return Conflict.model_validate(data)
+
+
+def test_learning_midway_changes_the_outcome() -> None:
+    """Worked by hand.  Secret phase (B sees every state with the secret not
+    taken; it ends after 2 moves): from NN, A takes the secret (YN, A's payoff
+    1 > 0) or B trusts (B sees NY: 3 > 2); after the second move the walk
+    stands at YY (B trusts at YN, seeing NN → NY; A takes the secret at NY).
+    There B learns of the secret: a strategic surprise, stealthy until then
+    (B saw NY, its anticipated equilibrium).  Open phase: at YY B withdraws
+    its trust (1 → 2), and YN is at rest: the outcome.  Had B never learned
+    (one phase, unaware), it would rest at YY."""
+    r = phase_dynamics(_toy())
+    secret, open_ = r.phases
+    assert secret["start"] == [1] and secret["end"] == [4]
+    assert secret["reached"] == [1, 2, 3, 4]
+    assert secret["surprises"] == [
+        {
+            "state": 4,
+            "decision_maker": "b",
+            "options": ["secret"],
+            "kind": "strategic surprise (stealthy until then)",
+            "why": "until then it saw what it expected",
+        }
+    ]
+    assert open_["start"] == [4]
+    assert r.outcomes == [2]
+    path = r.paths[2]
+    assert [p["phase"] for p in path] == ["secret", "open"]
+    # into YY the first mover in order is A (from NY): B trusts, then A takes the secret
+    assert [(s["from"], s["to"], s["movers"]) for s in path[0]["steps"]] == [(1, 3, ["b"]), (3, 4, ["a"])]
+    assert [(s["from"], s["to"], s["movers"]) for s in path[1]["steps"]] == [(4, 2, ["b"])]
+    never = phase_dynamics(
+        _toy(timeline=[{"name": "secret", "perceptions": {"b": {"unaware_of": ["secret"]}}}])
+    )
+    assert never.outcomes == [4]
+    assert never.full_information == [2]  # with full information B never trusts a secret-keeper
+
+
+def test_irreversible_trust_differs_from_full_information() -> None:
+    """With trust adopt-only, B cannot take it back once it learns: the phased
+    outcome is YY only, while with full information B could also stop at YN
+    (at YN it does not trust, knowing of the secret)."""
+    r = phase_dynamics(_toy(trust="adopt-only"))
+    assert r.outcomes == [4]
+    assert r.full_information == [2, 4]
+    assert r.only_with_full_information == [2] and r.only_with_phases == []
+    d = r.to_dict()
+    assert d["differs"] is True and d["phases"][0]["surprises"][0]["decision_maker"] == "b"
+
+
+def test_phase_ending_when_an_option_is_taken() -> None:
+    """The secret phase ends when B trusts: from NN the walk reaches NY (B trusts)
+    or YY (B trusts at YN); at YN it does not stop (B still wants to trust).
+    The open phase starts from both; NY → YY by A, then B withdraws: YN."""
+    r = phase_dynamics(
+        _toy(
+            timeline=[
+                {
+                    "name": "secret",
+                    "perceptions": {"b": {"unaware_of": ["secret"]}},
+                    "ends": {"when": "trust"},
+                },
+                {"name": "open"},
+            ]
+        )
+    )
+    assert r.phases[0]["end"] == [3, 4] and r.phases[0]["stays"] == []
+    # at NY B learns nothing taken: only YY surprises it
+    assert [s["state"] for s in r.phases[0]["surprises"]] == [4]
+    assert r.outcomes == [2]
+
+
+def test_a_leak_may_come_after_any_number_of_moves() -> None:
+    r = phase_dynamics(
+        _toy(
+            timeline=[
+                {"name": "secret", "perceptions": {"b": {"unaware_of": ["secret"]}}, "ends": {"leak": 0.5}},
+                {"name": "open"},
+            ]
+        )
+    )
+    assert r.phases[0]["end"] == [1, 2, 3, 4]
+    assert r.outcomes == [2]
+
+
+def test_unsure_of_an_option_is_not_a_strategic_surprise() -> None:
+    """B knows A may keep a secret but cannot see it: the outcome of the secret
+    phase is the same walk (it judges states as they look), but learning the
+    secret at the end is not a strategic surprise for it."""
+    r = phase_dynamics(
+        _toy(
+            timeline=[
+                {"name": "secret", "perceptions": {"b": {"unsure_of": ["secret"]}}, "ends": {"moves": 2}},
+                {"name": "open"},
+            ]
+        )
+    )
+    assert r.outcomes == [2]
+    kinds = {s["kind"] for s in r.phases[0]["surprises"]}
+    assert kinds and not any(k.startswith("strategic") for k in kinds)
+
+
+@pytest.mark.parametrize("case", ["elmira", "syria-iraq", "chicken", "prisoners-dilemma"])
+@pytest.mark.parametrize("concept", ["nash", "gmr", "smr", "seq", "sim"])
+def test_no_secrets_is_the_status_quo_evolution(case: str, concept: str) -> None:
+    space = bc.compile_case(case)
+    r = phase_dynamics(space, concept)
+    e = evolution(space, concept=concept)
+    assert r.outcomes == r.full_information == e.equilibria(concept)
+    assert r.phases[0]["reached"] == e.reachable()
+    for o in r.outcomes:  # the same shortest paths
+        assert [s["to"] for s in r.paths[o][0]["steps"]] == [s.target for s in e.path(o)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=3, max_options=5))
+def test_no_secrets_is_the_status_quo_evolution_on_random_conflicts(conflict: Conflict) -> None:
+    space = bc.compile_conflict(conflict)
+    if space.status_quo is None:
+        space = replace(space, status_quo=0)
+    for concept in ("nash", "seq"):
+        r = phase_dynamics(space, concept)
+        e = evolution(space, concept=concept)
+        assert r.outcomes == e.equilibria(concept)
+        assert r.phases[0]["reached"] == e.reachable()
+
+
+def test_a_timeline_of_identical_phases_changes_nothing() -> None:
+    same = {"perceptions": {"b": {"unaware_of": ["secret"]}}}
+    one = phase_dynamics(_toy(timeline=[{"name": "only", **same}]))
+    three = phase_dynamics(
+        _toy(
+            timeline=[
+                {"name": "p1", **same, "ends": {"moves": 1}},
+                {"name": "p2", **same, "ends": {"leak": 0.3}},
+                {"name": "p3", **same},
+            ]
+        )
+    )
+    assert one.outcomes == three.outcomes == [4]
+
+
+def test_bad_timelines_are_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="last phase"):
+        _toy(timeline=[{"name": "x", "ends": {"moves": 1}}])
+    with pytest.raises(ValueError, match="says nothing of how it ends"):
+        _toy(timeline=[{"name": "x"}, {"name": "y"}])
+    with pytest.raises(ValueError, match="exactly one of when"):
+        _toy(timeline=[{"name": "x", "ends": {"moves": 1, "leak": 0.2}}, {"name": "y"}])
+    with pytest.raises(ModelError, match="unknown option") as e:
+        phase_dynamics(_toy(timeline=[{"name": "x", "perceptions": {"b": {"unaware_of": ["nope"]}}}]))
+    assert e.value.loc[:2] == ("timeline", 0)
+    with pytest.raises(ValueError, match="neither unaware_of nor unsure_of"):
+        _toy(timeline=[{"name": "x", "perceptions": {"b": {"aware_probability": {"secret": 0.5}}}}])
+
+
+def test_result_converts() -> None:
+    r = phase_dynamics(_toy())
+    assert r.to_dataframe().loc["secret", "end"] == [4]
+    assert "learns" in "\n".join(r.summary())
+    assert np.asarray(r.to_dict()["outcomes"]).tolist() == [2]
