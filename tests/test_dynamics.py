@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import conflicts
 
 import backchannel as bc
 from backchannel.case.model import Conflict
 from backchannel.errors import ModelError
 from backchannel.gmcr.dynamics import phase_dynamics
 from backchannel.gmcr.evolution import evolution
+from strategies import conflicts
 
 
 def _toy(trust: str = "both", timeline: list[dict[str, Any]] | None = None) -> Conflict:

@@ -483,8 +483,8 @@ class PhaseEnd(_Frozen):
         given = [f for f in ("when", "moves", "leak") if getattr(self, f) is not None]
         if len(given) != 1:
             raise ValueError(
-                "a phase ends by exactly one of when (an expression: e.g. an option taken), "
-                f"moves (a number of moves) or leak (a probability per move); found {', '.join(given) or 'none'}"
+                "a phase ends by exactly one of when (an expression: e.g. an option taken), moves "
+                f"(a number of moves) or leak (a probability per move); found {', '.join(given) or 'none'}"
             )
         return self
 

@@ -60,8 +60,8 @@ __all__ = [
     "CompiledPhase",
     "DynamicsResult",
     "compile_phases",
-    "phase_dynamics",
     "perceived_payoffs",
+    "phase_dynamics",
     "rest_states",
     "walk_edges",
 ]
@@ -165,7 +165,7 @@ def rest_states(
     cp: CompiledPhase, payoffs: np.ndarray, concept: str, ok: np.ndarray, src: np.ndarray
 ) -> np.ndarray:
     """Per sample, the states at rest in this phase: no decision maker wants to move in its own picture."""
-    b, n_dm, n = payoffs.shape
+    b, _n_dm, n = payoffs.shape
     if concept == "nash":
         moving = np.zeros((b, n), dtype=bool)
         bi, ei = np.nonzero(ok)
@@ -253,7 +253,7 @@ def steps(
         if trace:
             par = np.where(cur[0] & rest[0], np.arange(n), -1).astype(np.int32)
             pm = np.full(n, -1, dtype=np.int32)
-            sb, st, ss, sm = _first_parents(bi, ei, src, tgt, mov, n)
+            _sb, st, ss, sm = _first_parents(bi, ei, src, tgt, mov, n)
             fresh = par[st] < 0
             par[st[fresh]] = ss[fresh]
             pm[st[fresh]] = sm[fresh]
@@ -359,10 +359,10 @@ class DynamicsResult(Result):
                 + "."
             )
             for s in p["surprises"]:
+                verb = "is" if len(s["options"]) == 1 else "are"
                 lines.append(
                     f"  At its end, in state {s['state']}, {text[s['decision_maker']]} learns that "
-                    f"{join_names([label[o] for o in s['options']])} {'is' if len(s['options']) == 1 else 'are'} "
-                    f"taken: {s['kind']} ({s['why']})."
+                    f"{join_names([label[o] for o in s['options']])} {verb} taken: {s['kind']} ({s['why']})."
                 )
         concept = CONCEPT_LABELS[self.concept]
         lines.append(f"Outcomes ({concept}, each acting on its own picture): {_states(sp, self.outcomes)}.")
@@ -574,10 +574,10 @@ def _path(
                 t = int(parent[t])
         else:
             for par, pm in reversed(trail[1]):
-                p = int(par[t])
+                prev = int(par[t])
                 if int(pm[t]) >= 0:
-                    chain.append((p, t, int(pm[t])))
-                t = p
+                    chain.append((prev, t, int(pm[t])))
+                t = prev
         chain.reverse()
         out.append(
             {
