@@ -205,3 +205,68 @@ def test_result_converts() -> None:
     assert r.to_dataframe().loc["secret", "end"] == [4]
     assert "learns" in "\n".join(r.summary())
     assert np.asarray(r.to_dict()["outcomes"]).tolist() == [2]
+
+
+# -- scenarios over perceptions and disclosure timing ------------------------------------------
+
+
+def _toy_case_text(trust: str) -> str:
+    return f"""
+title: toy
+decision_makers:
+  - {{name: a, options: [{{name: secret}}], preferences: [trust, secret]}}
+  - name: b
+    options: [{{name: trust, reversible: {trust}}}]
+    preferences: ["not (trust and secret)", trust]
+status_quo: NN
+timeline:
+  - name: secret
+    perceptions: {{b: {{unaware_of: [secret], aware_probability: {{secret: 0.3}}}}}}
+    ends: {{leak: 0.4}}
+  - name: open
+scenarios:
+  betrayed: trust and secret
+  no_deal: secret and not trust
+"""
+
+
+def test_scenarios_sample_disclosure_timing_and_awareness(tmp_path: Any) -> None:
+    """Trust adopt-only.  If B knows of the secret (p = 0.3), it is the full-information
+    game: outcomes YN and YY, half each.  If not, the leak comes after N moves,
+    N geometric with p = 0.4: N = 0 (p 0.4): B learns at once, as with full
+    information (half each); N = 1 (p 0.24): the walk stands at YN (no trust yet:
+    no deal) or NY (trust, then A takes the secret: betrayed), half each; N ≥ 2
+    (p 0.36): B has trusted: betrayed.  P(betrayed) = 0.3·0.5 + 0.7·(0.4·0.5 +
+    0.24·0.5 + 0.36) = 0.15 + 0.7·0.68 = 0.626."""
+    from backchannel.scenarios.run import scenarios
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(_toy_case_text("adopt-only"))
+    r = scenarios(path, samples=20_000, seed=1)
+    assert abs(r.probability("betrayed") - 0.626) < 0.015
+    assert abs(r.probability("no_deal") - 0.374) < 0.015
+    d = r.to_dict()
+    assert d["phases"][0]["p_ended"] == 1.0
+    # B is surprised when it did not know (0.7) and the secret was taken when the phase ended
+    assert 0.2 < d["phases"][0]["p_surprised"]["b"] < 0.7
+    top = {row["input"]: row for row in d["sensitivity"]}
+    leak = top["timeline.secret.ends.leak"]
+    assert leak["significant"] and leak["effects"]["betrayed"]["high"] > leak["effects"]["betrayed"]["low"]
+    assert "timeline.secret.b.aware.secret" in top
+
+
+def test_scenarios_of_a_certain_phased_case_match_the_point_analysis(tmp_path: Any) -> None:
+    """No uncertainty: every sample is the point analysis, split over its outcomes."""
+    from backchannel.scenarios.run import scenarios
+
+    path = tmp_path / "toy.yaml"
+    text = (
+        _toy_case_text("adopt-only")
+        .replace("aware_probability: {secret: 0.3}", "")
+        .replace("{leak: 0.4}", "{moves: 2}")
+    )
+    path.write_text(text)
+    point = phase_dynamics(bc.compile_case(path))
+    assert point.outcomes == [4]
+    r = scenarios(path, samples=50, seed=2)
+    assert r.probability("betrayed") == 1.0

@@ -48,6 +48,7 @@ from ..errors import BackchannelError
 from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, run_batches
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
+from .phases import phases_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,6 +147,7 @@ class ScenarioResult(Result):
             "inputs": self.inputs,
             "case_hash": self.case_hash,
             "backchannel_version": _version(),
+            **({"phases": self.extra["phases"]} if "phases" in self.extra else {}),
         }
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -354,6 +356,7 @@ def aggregate(
         inputs=[{"input": i.key, "kind": i.kind, "description": i.describe()} for i in prep.inputs],
         case_hash=case_hash,
         graph_model=space is not None,
+        extra=phases_summary(prep, outputs, n),
     )
 
 
