@@ -167,10 +167,8 @@ def rest_states(
     """Per sample, the states at rest in this phase: no decision maker wants to move in its own picture."""
     b, _n_dm, n = payoffs.shape
     if concept == "nash":
-        moving = np.zeros((b, n), dtype=bool)
-        bi, ei = np.nonzero(ok)
-        moving[bi, src[ei]] = True
-        return ~moving
+        order = np.argsort(src, kind="stable")
+        return ~_any_by(ok[:, order], _segments(src, n))
     rest = np.ones((b, n), dtype=bool)
     for k, g in enumerate(cp.games):
         pay = payoffs[:, :, g.universal].copy()
@@ -180,6 +178,36 @@ def rest_states(
         idx = g.view(cp.space.codes)
         rest &= np.where(idx >= 0, st[:, np.maximum(idx, 0)], False)
     return rest
+
+
+def _any_by(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Logical-or of ``values`` (samples × edges) over each CSR segment ``indptr``."""
+    b, n = values.shape[0], len(indptr) - 1
+    out = np.zeros((b, n), dtype=bool)
+    nonempty = indptr[1:] > indptr[:-1]
+    if values.shape[1] and nonempty.any():
+        out[:, nonempty] = np.logical_or.reduceat(values, indptr[:-1][nonempty], axis=1)
+    return out
+
+
+def _successors(
+    frontier: np.ndarray, src: np.ndarray, tgt: np.ndarray, ok: np.ndarray, stop: np.ndarray | None = None
+) -> np.ndarray:
+    """Per sample, the states one perceived improvement away from the ``frontier`` states
+    (not from those where ``stop`` holds); only the edges out of some frontier state are read."""
+    f = frontier if stop is None else frontier & ~stop
+    out = np.zeros(frontier.shape, dtype=bool)
+    cols = np.flatnonzero(f.any(axis=0)[src])
+    if cols.size:
+        bi, ei = np.nonzero(f[:, src[cols]] & ok[:, cols])
+        out[bi, tgt[cols[ei]]] = True
+    return out
+
+
+def _segments(keys: np.ndarray, n: int) -> np.ndarray:
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=indptr[1:])
+    return indptr
 
 
 def _first_parents(
@@ -197,10 +225,11 @@ def bfs(
     edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     start: np.ndarray,
     stop: np.ndarray | None = None,
+    parents: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per sample, the distance (−1: unreachable), parent and mover of every state reachable
     from the ``start`` states (samples × states) by perceived improvements, not expanding
-    from states where ``stop`` holds."""
+    from states where ``stop`` holds.  Without ``parents`` only the distances are computed."""
     src, tgt, mov, ok = edges
     b = start.shape[0]
     dist = np.where(start, 0, -1).astype(np.int32)
@@ -209,6 +238,14 @@ def bfs(
     frontier = start.copy()
     level = 0
     while frontier.any():
+        if not parents:  # the distances only
+            fresh = _successors(frontier, src, tgt, ok, stop) & (dist < 0)
+            if not fresh.any():
+                break
+            level += 1
+            dist[fresh] = level
+            frontier = fresh
+            continue
         f = frontier if stop is None else frontier & ~stop
         active = f[:, src] & ok
         bi, ei = np.nonzero(active)
@@ -239,18 +276,14 @@ def steps(
     state at every move (mover −1: stayed at rest)."""
     src, tgt, mov, ok = edges
     cur = start.copy()
-    moving = np.zeros(rest.shape, dtype=bool)
-    bi, ei = np.nonzero(ok)
-    moving[bi, src[ei]] = True
-    rest = rest | ~moving  # a state from which no one can improve stays put
+    order = np.argsort(src, kind="stable")
+    rest = rest | ~_any_by(ok[:, order], _segments(src, n))  # a state no one improves on stays put
     levels: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(int(moves.max(initial=0))):
         live = i < moves
-        active = cur[:, src] & ok
-        nxt = cur & rest
-        bi, ei = np.nonzero(active)
-        nxt[bi, tgt[ei]] = True
+        nxt = (cur & rest) | _successors(cur, src, tgt, ok)
         if trace:
+            bi, ei = np.nonzero(cur[:, src] & ok)
             par = np.where(cur[0] & rest[0], np.arange(n), -1).astype(np.int32)
             pm = np.full(n, -1, dtype=np.int32)
             _sb, st, ss, sm = _first_parents(bi, ei, src, tgt, mov, n)

@@ -21,14 +21,14 @@ maker learned at its end of an option that was taken.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..case.model import Conflict, Phase
 from ..case.uncertainty import UncertainInput
-from ..gmcr.dynamics import CompiledPhase, bfs, compile_phases, perceived_payoffs, rest_states, steps
+from ..gmcr.dynamics import CompiledPhase, compile_phases, rest_states
 from ..gmcr.statespace import StateSpace
 
 __all__ = ["PhaseRun", "has_phases", "phase_inputs", "phases_summary", "run_phases"]
@@ -90,8 +90,28 @@ class PhaseRun:
     phases: list[Phase]
     awareness: list[tuple[int, int, str, str]]  # (input column, phase, DM, option)
     timing: dict[int, int]  # phase → input column
-    edges: tuple[np.ndarray, np.ndarray, np.ndarray]  # every move: source, target, mover (by target)
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]  # every move: source, target, mover (by source)
     compiled: dict[tuple[int, ...], list[CompiledPhase]]
+    index: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def edge_index(self, cp: CompiledPhase) -> tuple[np.ndarray, np.ndarray]:
+        """Per move, where its mover's payoff of the target and of the source, as the mover
+        sees them, sit in a flattened (DMs × states) payoff row."""
+        got = self.index.get(id(cp))
+        if got is None:
+            src, tgt, mov = self.edges
+            n = self.space.n_states
+            got = (mov * n + cp.view[mov, tgt], mov * n + cp.view[mov, src])
+            self.index[id(cp)] = got
+        return got
+
+    @property
+    def edges_by_source(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sources, targets and the CSR pointer of the moves by source state."""
+        src, tgt, _ = self.edges
+        ptr = np.zeros(self.space.n_states + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=self.space.n_states), out=ptr[1:])
+        return src, tgt, ptr
 
     def for_flags(self, flags: tuple[int, ...]) -> list[CompiledPhase]:
         if flags not in self.compiled:
@@ -134,6 +154,80 @@ def _phase_run(prep: Any) -> PhaseRun:
     return run
 
 
+class _Walk:
+    """Perceived improvements of one phase for a group of samples, computed only for the
+    moves out of states the walk reaches (most of a large state space is never visited)."""
+
+    def __init__(self, run: PhaseRun, cp: CompiledPhase, payoffs: np.ndarray, concept: str) -> None:
+        self.src, self.tgt, self.ptr = run.edges_by_source
+        self.idx_t, self.idx_s = run.edge_index(cp)
+        b, n_dm, n = payoffs.shape
+        self.flat = payoffs.reshape(b, n_dm * n)
+        self.ok = np.zeros((b, self.src.size), dtype=bool)
+        self.have = np.zeros(self.src.size, dtype=bool)
+        self.rest_all: np.ndarray | None = None
+        if concept != "nash":  # stability in each own game: computed for every state at once
+            self.rest_all = rest_states(cp, payoffs, concept, self.ok, self.src)  # ok unused here
+
+    def _ok(self, cols: np.ndarray) -> np.ndarray:
+        need = cols[~self.have[cols]]
+        if need.size:
+            self.ok[:, need] = np.take(self.flat, self.idx_t[need], axis=1) > np.take(
+                self.flat, self.idx_s[need], axis=1
+            )
+            self.have[need] = True
+        return self.ok[:, cols]
+
+    def _cols(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.ptr[states], self.ptr[states + 1]
+        counts = hi - lo
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        return np.arange(int(counts.sum())) + starts, counts
+
+    def successors(self, frontier: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
+        f = frontier if stop is None else frontier & ~stop
+        out = np.zeros(frontier.shape, dtype=bool)
+        cols, _ = self._cols(np.flatnonzero(f.any(axis=0)))
+        if cols.size:
+            bi, ei = np.nonzero(f[:, self.src[cols]] & self._ok(cols))
+            out[bi, self.tgt[cols[ei]]] = True
+        return out
+
+    def rest(self, among: np.ndarray) -> np.ndarray:
+        """Per sample, which of the states in ``among`` (samples × states) are at rest."""
+        states = np.flatnonzero(among.any(axis=0))
+        cols, counts = self._cols(states)
+        moving = np.zeros(among.shape, dtype=bool)
+        if cols.size:
+            ok = self._ok(cols)
+            has = counts > 0
+            seg = np.concatenate(([0], np.cumsum(counts)[:-1]))[has]
+            moving[:, states[has]] = np.logical_or.reduceat(ok, seg, axis=1)
+        at_rest = ~moving if self.rest_all is None else self.rest_all | ~moving
+        return at_rest & among
+
+    def reach(self, start: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
+        dist = np.where(start, 0, -1).astype(np.int32)
+        frontier, level = start, 0
+        while True:
+            fresh = self.successors(frontier, stop) & (dist < 0)
+            if not fresh.any():
+                return dist
+            level += 1
+            dist[fresh] = level
+            frontier = fresh
+
+    def steps(self, start: np.ndarray, moves: np.ndarray) -> np.ndarray:
+        cur = start
+        for i in range(int(moves.max(initial=0))):
+            nxt = self.rest(cur) | self.successors(cur)
+            nxt = np.where((i < moves)[:, None], nxt, cur)
+            if np.array_equal(nxt, cur):
+                break
+            cur = nxt
+        return cur
+
+
 def run_phases(
     prep: Any, payoffs: np.ndarray, values: np.ndarray, concept: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -160,26 +254,20 @@ def run_phases(
         for key, rows in sorted(groups.items()):
             cps = run.for_flags(key)
             cp = cps[i]
-            pay = payoffs[rows]
-            q = perceived_payoffs(cp, pay)
-            src, tgt, mov = run.edges
-            ok = q[:, mov, tgt] > q[:, mov, src]
-            edges = (src, tgt, mov, ok)
-            rest = rest_states(cp, pay, concept, ok, src)
+            walk = _Walk(run, cp, payoffs[rows], concept)
             st = start[rows]
             kind = cp.end_kind
             if kind is None:
-                d, _, _ = bfs(n, edges, st)
-                eq[rows] = rest
-                outcome[rows] |= (d >= 0) & rest
+                d = walk.reach(st)
+                eq[rows] = walk.rest(np.ones(st.shape, dtype=bool))
+                outcome[rows] |= walk.rest(d >= 0)
                 dist[rows] = d
                 continue
             if kind == "when":
                 assert cp.end_mask is not None
-                d, _, _ = bfs(n, edges, st, np.broadcast_to(cp.end_mask, st.shape))
-                reached = d >= 0
+                reached = walk.reach(st, np.broadcast_to(cp.end_mask, st.shape)) >= 0
                 e = reached & cp.end_mask
-                stay = reached & rest & ~cp.end_mask
+                stay = walk.rest(reached & ~cp.end_mask)
                 outcome[rows] |= stay
                 stats[i, 1] += float((stay.any(axis=1) & ~e.any(axis=1)).sum())
             else:
@@ -188,7 +276,7 @@ def run_phases(
                     m = np.full(rows.size, cp.phase.ends.moves, dtype=np.int64)
                 else:
                     m = np.minimum(values[rows, run.timing[i]], MAX_MOVES).astype(np.int64)
-                e, _ = steps(n, edges, st, rest, m)
+                e = walk.steps(st, m)
             end[rows] = e
             stats[i, 0] += float(e.any(axis=1).sum())
             share = np.maximum(e.sum(axis=1), 1)
@@ -204,13 +292,13 @@ def run_phases(
 
 
 def _edges(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every unilateral move (source, target, mover), ordered by target, mover and source."""
+    """Every unilateral move (source, target, mover), ordered by source, mover and target."""
     src = np.concatenate([space.moves[d].sources for d in range(space.n_dms)])
     tgt = np.concatenate([space.moves[d].targets for d in range(space.n_dms)])
     mov = np.concatenate(
         [np.full(space.moves[d].targets.size, d, dtype=np.int64) for d in range(space.n_dms)]
     )
-    order = np.lexsort((src, mov, tgt))
+    order = np.lexsort((tgt, mov, src))
     return src[order], tgt[order], mov[order]
 
 
