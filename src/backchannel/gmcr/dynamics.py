@@ -197,7 +197,7 @@ def _successors(
     (not from those where ``stop`` holds); only the edges out of some frontier state are read."""
     f = frontier if stop is None else frontier & ~stop
     out = np.zeros(frontier.shape, dtype=bool)
-    cols = np.flatnonzero(f.any(axis=0)[src])
+    cols = np.flatnonzero(np.asarray(f.any(axis=0))[src])
     if cols.size:
         bi, ei = np.nonzero(f[:, src[cols]] & ok[:, cols])
         out[bi, tgt[cols[ei]]] = True

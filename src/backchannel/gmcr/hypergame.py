@@ -36,7 +36,7 @@ perceiver does not know are not taken.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -295,12 +295,17 @@ def hypergame(
     concepts: tuple[str, ...] | list[str] = HYPERGAME_CONCEPTS,
     *,
     outcomes: list[int] | None = None,
+    phase: str | None = None,
 ) -> HypergameResult:
     """Analyse the hypergame of ``space.conflict`` (its ``perceptions``).
 
     ``outcomes``: further states (numbers) to classify for surprise, besides
-    the H1 and H2 outcomes and the conflict's observed outcome.
+    the H1 and H2 outcomes and the conflict's observed outcome.  ``phase``:
+    the perceptions of this phase of the case's timeline; by default the
+    case's own perceptions, or, when it gives its perceptions only in a
+    timeline, those of the first phase.
     """
+    space = _in_phase(space, phase)
     concepts = tuple(concepts)
     check_perceptions(space.conflict)
     conflict = space.conflict
@@ -367,6 +372,22 @@ def hypergame(
         h2,
         surprise,
         {"concepts": list(concepts), "outcomes": list(outcomes or [])},
+    )
+
+
+def _in_phase(space: StateSpace, phase: str | None) -> StateSpace:
+    conflict = space.conflict
+    if phase is None:
+        if conflict.perceptions or not conflict.timeline:
+            return space
+        phase = conflict.timeline[0].name
+    for ph in conflict.timeline:
+        if ph.name == phase:
+            return replace(space, conflict=conflict.in_phase(ph))
+    raise ModelError(
+        f"no phase {phase!r} in the timeline",
+        ("timeline",),
+        f"Name one of {', '.join(p.name for p in conflict.timeline) or '(the case has no timeline)'}.",
     )
 
 
