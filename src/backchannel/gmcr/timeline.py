@@ -23,7 +23,9 @@ from .statespace import StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TimelineHypergame", "story", "timeline_hypergame"]
+__all__ = ["TimelineHypergame", "evolution_dict", "story", "timeline_hypergame"]
+
+_SHARED = ("meta", "case", "n_states", "status_quo")  # given once, at the top
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +123,7 @@ def story(result: TimelineHypergame) -> list[str]:
             lines.append(f"  What the parties do, on the path to the outcome: {'; '.join(steps)}.")
         elif row["ends"] is not None:
             lines.append(
-                "  On the path to the outcome nobody moves in this phase: in each picture the state is at rest."
+                "  On the path to the outcome nobody moves in this phase: every party's picture is at rest."
             )
         for s in row["surprises"]:
             verb = "is" if len(s["options"]) == 1 else "are"
