@@ -118,7 +118,7 @@ def test_list_and_get_cases(client: TestClient) -> None:
         "version": None,
         "states": 12,
     }
-    assert cases["bundled:ukraine-backchannel"]["states"] == 240
+    assert cases["bundled:ukraine-backchannel"]["states"] == 576
     case = client.get("/api/cases/bundled:elmira").json()
     assert case["format"] == "yaml" and case["versions"] == [] and case["version"] is None
     assert case["text"].startswith("title: Elmira")
@@ -227,7 +227,7 @@ def test_validate(client: TestClient) -> None:
     ok = client.post("/api/validate", json={"text": text, "format": "yaml"}).json()
     assert time.perf_counter() - t0 < 2
     assert ok["ok"] is True and ok["errors"] == []
-    assert ok["summary"]["states"] == 240 and ok["audit"]["cited"] > 0
+    assert ok["summary"]["states"] == 576 and ok["audit"]["cited"] > 0
 
     unknown = client.post("/api/validate", json={"text": UNKNOWN_OPTION}).json()
     assert unknown["ok"] is False
@@ -283,8 +283,19 @@ def test_analyze_text_and_concepts(client: TestClient) -> None:
     assert client.post("/api/analyze", json={}).status_code == 422
 
 
-@pytest.mark.parametrize("case", ["elmira", "ukraine-backchannel"])
+@pytest.mark.parametrize("case", ["elmira", "syria-iraq"])
 def test_graph_matches_analysis(client: TestClient, case: str) -> None:
+    _graph_matches_analysis(client, case)
+
+
+def test_flagship_graph_matches_analysis(tmp_path: Path) -> None:
+    """The flagship (576 states) is above the default graph limit (300): with room for it."""
+    with make_client(tmp_path, limits=Limits(max_graph_nodes=1000)) as c:
+        c.headers["X-CSRF-Token"] = c.get("/api/session").json()["csrf"]
+        _graph_matches_analysis(c, "ukraine-backchannel")
+
+
+def _graph_matches_analysis(client: TestClient, case: str) -> None:
     analysis = client.post("/api/analyze", json={"case": f"bundled:{case}"}).json()
     g = client.post("/api/graph", json={"case": f"bundled:{case}", "concept": "gmr"}).json()
     assert g["truncated"] is False and len(g["nodes"]) == analysis["n_states"]

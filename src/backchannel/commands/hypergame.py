@@ -59,7 +59,7 @@ def hypergame_command(
     if space.conflict.timeline:  # phase by phase, and the path through the phases
         from ..gmcr.timeline import timeline_hypergame
 
-        if not concept:  # a table per phase: the selective concepts unless others are asked for
+        if not concept and fmt is not Format.json:  # a table per phase: the selective concepts
             concepts = ("nash", "seq")
 
         with located(case):

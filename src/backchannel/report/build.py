@@ -580,6 +580,7 @@ def _hypergame_section(space: StateSpace, located: Callable[[], Any]) -> str:
     except AnalysisRefused as e:
         return f"<p>The hypergame was not analysed: {_e(e)}.</p>"
     data = result.to_dict()
+    conflict = result.space.conflict  # with a timeline: the first phase's perceptions
     label = {o.name: o.text for _, o in conflict.options}
     text = {dm.name: dm.text for dm in conflict.decision_makers}
     concepts = data["concepts"]
@@ -715,6 +716,12 @@ def _hypergame_section(space: StateSpace, located: Callable[[], Any]) -> str:
                 f'<p class="note">{len(surprise) - len(shown)} rows for the other concepts are counted above '
                 "and not listed (<code>backchannel hypergame --format json</code> gives all).</p>"
             )
+    if space.conflict.timeline:  # the tables above are the first phase's; the story runs through all
+        from ..gmcr.timeline import story, timeline_hypergame
+
+        with located():
+            lines = story(timeline_hypergame(space, ("nash",)))
+        out.append("<h3>Through the phases</h3><ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>")
     return "".join(out)
 
 
@@ -1082,7 +1089,7 @@ def build_report(
         sections.add("equilibria", "Equilibria", _equilibria_section(result))
         if space.status_quo is not None:
             sections.add("evolution", "Evolution from the status quo", _evolution_section(result))
-        if conflict.perceptions:
+        if conflict.perceptions or conflict.timeline:
             sections.add("hypergame", "Hypergame: who sees what", _hypergame_section(space, located))
     if conflict.issues and conflict.actors:
         sections.add("forecasts", "Bargaining forecasts", _forecast_section(conflict, located))
