@@ -270,3 +270,21 @@ def test_scenarios_of_a_certain_phased_case_match_the_point_analysis(tmp_path: A
     assert point.outcomes == [4]
     r = scenarios(path, samples=50, seed=2)
     assert r.probability("betrayed") == 1.0
+
+
+def test_timeline_errors_are_located(tmp_path: Any, run_cli: Any) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "decision_makers:\n"
+        "  - {name: a, options: [{name: secret}], preferences: [secret]}\n"
+        "  - {name: b, options: [{name: trust}], preferences: [trust]}\n"
+        "status_quo: NN\n"
+        "timeline:\n"
+        "  - {name: one, perceptions: {b: {unaware_of: [secret]}}, ends: {when: 'trust and'}}\n"
+        "  - {name: two}\n"
+    )
+    code, _, err = run_cli(["validate", str(path)])
+    assert code == 2 and "timeline[0].ends.when" in err and "Traceback" not in err
+    path.write_text(path.read_text().replace("unaware_of: [secret]", "unaware_of: [secrt]"))
+    code, _, err = run_cli(["hypergame", str(path)])
+    assert code == 2 and "timeline[0].perceptions.b.unaware_of[0]" in err and "line 6" in err

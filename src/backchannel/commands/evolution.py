@@ -135,7 +135,7 @@ def _print_phases(result: DynamicsResult) -> None:
         out.print(f"Path to state {o}:")
         for part in path:
             steps = part["steps"]
-            out.print(f"  {escape(part['label'])}: " + ("no move" if not steps else ""))
+            out.print(f"  {escape(part['label'])}:" + (" no move" if not steps else ""))
             for st in steps:
                 out.print(f"    {escape(st['text'])}", soft_wrap=True)
 

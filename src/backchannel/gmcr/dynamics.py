@@ -128,7 +128,7 @@ def compile_phases(space: StateSpace, phases: list[Phase] | None = None) -> list
         if ph.ends is not None and ph.ends.when is not None:
             try:
                 end_mask = np.asarray(parse_condition(ph.ends.when, names, len(names)).evaluate(sp.codes))
-            except BackchannelError as e:
+            except (BackchannelError, ValueError) as e:
                 raise ModelError(
                     str(e), (*loc, "ends", "when"), "Write an expression over option names."
                 ) from None
