@@ -506,3 +506,25 @@ def test_head_of_the_front_page(client: TestClient) -> None:
     """Monitoring tools and `curl -I` ask for HEAD."""
     r = client.head("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and not r.content
+
+
+def test_timeline_in_the_api(client: TestClient) -> None:
+    """A belief in a phase's perceptions that names an unknown option is reported at
+    its place in the timeline; the flagship's hypergame and evolution carry the phases."""
+    text = (
+        "decision_makers:\n"
+        "  - {name: a, options: [{name: secret}], preferences: [secret]}\n"
+        "  - {name: b, options: [{name: trust}], preferences: [trust]}\n"
+        "status_quo: NN\n"
+        "timeline:\n"
+        "  - {name: one, perceptions: {b: {preferences: {a: [nope]}}}, ends: {moves: 1}}\n"
+        "  - {name: two}\n"
+    )
+    r = client.post("/api/validate", json={"text": text, "format": "yaml"}).json()
+    assert not r["ok"]
+    assert any("timeline" in str(e.get("loc")) and e.get("line") == 6 for e in r["errors"]), r["errors"]
+    hg = client.post("/api/hypergame", json={"case": "bundled:ukraine-backchannel"}).json()
+    assert [p["name"] for p in hg["phases"]] == ["secret_talks", "disclosure", "today"]
+    assert hg["dynamics"]["outcomes"] and hg["story"]
+    ev = client.post("/api/evolve", json={"case": "bundled:ukraine-backchannel"}).json()
+    assert ev["phases"]["outcomes"] == hg["dynamics"]["outcomes"]
