@@ -114,9 +114,11 @@ def story(result: TimelineHypergame) -> list[str]:
                         f"{'it is' if len(v['unsure_of']) == 1 else 'they are'} taken"
                     )
                 ant = hg.perceived_equilibria(d, concept) if concept in hg.concepts else []
+                seen, ahead = _expected(hg, d, row["start"], concept)
                 lines.append(
-                    f"  {text[d]} {' and '.join(parts)}; in its picture it anticipates "
-                    f"{_states(sp, ant)} ({CONCEPT_LABELS.get(concept, concept)})."
+                    f"  {text[d]} {' and '.join(parts)}. It sees {_states(sp, seen)}; from there, in its "
+                    f"picture, the conflict would come to rest at {_states(sp, [a for a in ahead if a in ant])} "
+                    f"({CONCEPT_LABELS.get(concept, concept)})."
                 )
         steps = _steps_in(dyn, row["name"])
         if steps:
@@ -141,6 +143,21 @@ def story(result: TimelineHypergame) -> list[str]:
     else:
         lines.append(f"Had every party known everything from the start: {_states(sp, dyn.full_information)}.")
     return lines
+
+
+def _expected(hg: HypergameResult, dm: str, start: list[int], concept: str) -> tuple[list[int], list[int]]:
+    """How the phase's start states look to ``dm``, and the equilibria of its own game
+    reachable from there by improvements as it perceives them (universal numbers)."""
+    from .evolution import evolution
+    from .hypergame import perceived_game
+
+    g = perceived_game(hg.space, dm)
+    idx = [int(i) for i in g.view(hg.space.codes[[s - 1 for s in start]]) if i >= 0]
+    seen = sorted({int(g.universal[i]) + 1 for i in idx})
+    ahead: set[int] = set()
+    for i in idx:
+        ahead |= {int(g.universal[e - 1]) + 1 for e in evolution(g.space, i + 1, concept).equilibria(concept)}
+    return seen, sorted(ahead)
 
 
 def _steps_in(dyn: DynamicsResult, phase: str) -> list[str]:

@@ -173,6 +173,8 @@ export async function render(root, ctx) {
     return h("section", { class: "card", "aria-labelledby": "hg-timeline" },
       h("h2", { id: "hg-timeline" }, "Timeline"),
       h("ol", { class: "phase-timeline" }, items),
+      (snapshot.story || []).length ? h("details", {}, h("summary", {}, "The story in words"),
+        h("ul", { class: "small" }, snapshot.story.map((line) => h("li", {}, line.trim())))) : null,
       h("p", {}, "Outcome, each acting on its own picture: ", dynamics.outcomes.map((n, i) => [i ? ", " : "", stateRef(n), describe(n)]), "."),
       h("p", { class: same ? "muted small" : "" }, same
         ? "With full information from the start the conflict would come to rest in the same state(s): the secrecy decides who is surprised and when."
