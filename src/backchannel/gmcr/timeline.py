@@ -116,9 +116,10 @@ def story(result: TimelineHypergame) -> list[str]:
                 ant = hg.perceived_equilibria(d, concept) if concept in hg.concepts else []
                 seen, ahead = _expected(hg, d, row["start"], concept)
                 rest = _states(sp, [a for a in ahead if a in ant])
+                label_c = CONCEPT_LABELS.get(concept, concept)
                 lines.append(
                     f"  {text[d]} {' and '.join(parts)}. It sees {_states(sp, seen)}; from there, in its "
-                    f"picture, the conflict would come to rest at {rest} ({CONCEPT_LABELS.get(concept, concept)})."
+                    f"picture, the conflict would come to rest at {rest} ({label_c})."
                 )
         steps = _steps_in(dyn, row["name"])
         if steps:
