@@ -253,6 +253,9 @@ def test_scenarios_sample_disclosure_timing_and_awareness(tmp_path: Any) -> None
     leak = top["timeline.secret.ends.leak"]
     assert leak["significant"] and leak["effects"]["betrayed"]["high"] > leak["effects"]["betrayed"]["low"]
     assert "timeline.secret.b.aware.secret" in top
+    # outcomes other than with full information ({YN, YY}): B unaware (0.7) and trusting
+    # before the leak (N ≥ 2, p 0.36), so YY only: 0.7 · 0.36 = 0.252
+    assert abs(d["p_differs_from_full_information"] - 0.252) < 0.015
 
 
 def test_scenarios_of_a_certain_phased_case_match_the_point_analysis(tmp_path: Any) -> None:

@@ -178,6 +178,11 @@ def print_scenarios(result: ScenarioResult) -> None:
         out.print(
             f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified).[/dim]"
         )
+    if "p_differs_from_full_information" in result.extra:
+        out.print(
+            f"Acting on their own pictures, the parties reach other outcomes than with full information "
+            f"in {result.extra['p_differs_from_full_information']:.1%} of samples."
+        )
     for ph in result.extra.get("phases", []):  # the timeline: how often each phase ended, who was surprised
         if ph.get("ends") is None:
             continue

@@ -55,7 +55,7 @@ from ..gmcr.statespace import (
     preference_payoff,
     scenario_conditions,
 )
-from .phases import has_phases, phase_inputs, run_phases
+from .phases import compare_full_information, has_phases, phase_inputs, run_phases
 
 __all__ = ["RULES", "BatchOutput", "Prepared", "compute_batch", "pack", "prepared", "unpack"]
 
@@ -367,6 +367,7 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
         assert space.status_quo is not None
         if has_phases(prep.conflict):  # each party on its own picture, phase by phase
             eq, reach, dist, phase_stats = run_phases(prep, payoffs, values, concept)
+            phase_stats = compare_full_information(space, payoffs, concept, reach, phase_stats)
         else:
             eq = np.asarray(
                 batch_stability(space, payoffs, [concept])[concept].all(axis=1)

@@ -31,7 +31,14 @@ from ..case.uncertainty import UncertainInput
 from ..gmcr.dynamics import CompiledPhase, compile_phases, rest_states
 from ..gmcr.statespace import StateSpace
 
-__all__ = ["PhaseRun", "has_phases", "phase_inputs", "phases_summary", "run_phases"]
+__all__ = [
+    "PhaseRun",
+    "compare_full_information",
+    "has_phases",
+    "phase_inputs",
+    "phases_summary",
+    "run_phases",
+]
 
 #: A leak after more moves than this is taken to come after this many.
 MAX_MOVES = 64
@@ -302,13 +309,31 @@ def _edges(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return src[order], tgt[order], mov[order]
 
 
+def compare_full_information(
+    space: StateSpace, payoffs: np.ndarray, concept: str, outcome: np.ndarray, stats: np.ndarray
+) -> np.ndarray:
+    """``stats`` with one more row: in how many samples the phased outcomes differ from the
+    equilibria reachable with full information (the status-quo evolution of the true game)."""
+    from ..gmcr.batch import batch_distance, batch_stability
+
+    assert space.status_quo is not None
+    eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))
+    full = eq & (batch_distance(space, payoffs, space.status_quo) >= 0)
+    row = np.zeros((1, stats.shape[1]))
+    row[0, 0] = float((full != outcome).any(axis=1).sum())
+    return np.vstack([stats, row])
+
+
 def phases_summary(prep: Any, outputs: list[Any], samples: int) -> dict[str, Any]:
     """``{"phases": [...]}`` for a run's result when the case has phases (else ``{}``):
     how often each phase ended, and who was surprised at its end."""
     if prep.space is None or not has_phases(prep.conflict):
         return {}
     stats = np.sum([o.phases for o in outputs], axis=0)
-    return {"phases": _summarise(prep, stats, samples)}
+    return {
+        "phases": _summarise(prep, stats[:-1], samples),
+        "p_differs_from_full_information": round(float(stats[-1, 0]) / max(samples, 1), 6),
+    }
 
 
 def _summarise(prep: Any, stats: np.ndarray, samples: int) -> list[dict[str, Any]]:

@@ -147,7 +147,7 @@ class ScenarioResult(Result):
             "inputs": self.inputs,
             "case_hash": self.case_hash,
             "backchannel_version": _version(),
-            **({"phases": self.extra["phases"]} if "phases" in self.extra else {}),
+            **{k: self.extra[k] for k in ("phases", "p_differs_from_full_information") if k in self.extra},
         }
 
     def to_dataframe(self) -> pd.DataFrame:
