@@ -373,14 +373,16 @@ def test_hypergame_view_marks_hidden_options_and_surprises(page: Any) -> None:
     sync_api.expect(columns).to_have_count(len(expected["unaware_of"]))
     for column, (dm, hidden) in zip(columns.all(), expected["unaware_of"].items(), strict=True):
         sync_api.expect(column.locator(".opt-hidden")).to_have_count(len(hidden))
-        n = len(
-            [
-                s
-                for s in expected["surprise"]
-                if s["concept"] == "nash" and s["kinds"].get(dm) == "strategic surprise"
-            ]
-        )
-        sync_api.expect(column.locator(".kind-strategic")).to_have_count(min(n, 14))
+        # each column lists the first 14 Nash outcomes (in the API's order), each with its badge
+        listed = [x for x in expected["surprise"] if x["concept"] == "nash" and x["kinds"].get(dm)][:14]
+        n = len([x for x in listed if x["kinds"][dm] == "strategic surprise"])
+        sync_api.expect(column.locator(".kind-strategic")).to_have_count(n)
+    # the timeline: one entry per phase, the surprises at each phase's end
+    phases = page.locator(".phase-timeline > li")
+    sync_api.expect(phases).to_have_count(len(expected["phases"]))
+    for item, phase in zip(phases.all(), expected["dynamics"]["phases"], strict=True):
+        sync_api.expect(item.locator("h3")).to_contain_text(phase["label"])
+        sync_api.expect(item.locator(".kind")).to_have_count(len(phase["surprises"]))
     shot(page, "hypergame")
 
 

@@ -120,7 +120,7 @@ def test_list_and_get_cases(client: TestClient) -> None:
         "kind": "graph",
         "modified": None,
     }
-    assert cases["bundled:ukraine-backchannel"]["states"] == 240
+    assert cases["bundled:ukraine-backchannel"]["states"] == 576
     assert cases["bundled:ukraine-backchannel"]["kind"] == "both"
     assert cases["bundled:ec-emission-standards"]["kind"] == "bargaining"
     case = client.get("/api/cases/bundled:elmira").json()
@@ -231,7 +231,7 @@ def test_validate(client: TestClient) -> None:
     ok = client.post("/api/validate", json={"text": text, "format": "yaml"}).json()
     assert time.perf_counter() - t0 < 2
     assert ok["ok"] is True and ok["errors"] == []
-    assert ok["summary"]["states"] == 240 and ok["audit"]["cited"] > 0
+    assert ok["summary"]["states"] == 576 and ok["audit"]["cited"] > 0
 
     unknown = client.post("/api/validate", json={"text": UNKNOWN_OPTION}).json()
     assert unknown["ok"] is False
@@ -287,8 +287,19 @@ def test_analyze_text_and_concepts(client: TestClient) -> None:
     assert client.post("/api/analyze", json={}).status_code == 422
 
 
-@pytest.mark.parametrize("case", ["elmira", "ukraine-backchannel"])
+@pytest.mark.parametrize("case", ["elmira", "syria-iraq"])
 def test_graph_matches_analysis(client: TestClient, case: str) -> None:
+    _graph_matches_analysis(client, case)
+
+
+def test_flagship_graph_matches_analysis(tmp_path: Path) -> None:
+    """The flagship (576 states) is above the default graph limit (300): with room for it."""
+    with make_client(tmp_path, limits=Limits(max_graph_nodes=1000)) as c:
+        c.headers["X-CSRF-Token"] = c.get("/api/session").json()["csrf"]
+        _graph_matches_analysis(c, "ukraine-backchannel")
+
+
+def _graph_matches_analysis(client: TestClient, case: str) -> None:
     analysis = client.post("/api/analyze", json={"case": f"bundled:{case}"}).json()
     g = client.post("/api/graph", json={"case": f"bundled:{case}", "concept": "gmr"}).json()
     assert g["truncated"] is False and len(g["nodes"]) == analysis["n_states"]
@@ -499,3 +510,25 @@ def test_head_of_the_front_page(client: TestClient) -> None:
     """Monitoring tools and `curl -I` ask for HEAD."""
     r = client.head("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and not r.content
+
+
+def test_timeline_in_the_api(client: TestClient) -> None:
+    """A belief in a phase's perceptions that names an unknown option is reported at
+    its place in the timeline; the flagship's hypergame and evolution carry the phases."""
+    text = (
+        "decision_makers:\n"
+        "  - {name: a, options: [{name: secret}], preferences: [secret]}\n"
+        "  - {name: b, options: [{name: trust}], preferences: [trust]}\n"
+        "status_quo: NN\n"
+        "timeline:\n"
+        "  - {name: one, perceptions: {b: {preferences: {a: [nope]}}}, ends: {moves: 1}}\n"
+        "  - {name: two}\n"
+    )
+    r = client.post("/api/validate", json={"text": text, "format": "yaml"}).json()
+    assert not r["ok"]
+    assert any("timeline" in str(e.get("loc")) and e.get("line") == 6 for e in r["errors"]), r["errors"]
+    hg = client.post("/api/hypergame", json={"case": "bundled:ukraine-backchannel"}).json()
+    assert [p["name"] for p in hg["phases"]] == ["secret_talks", "disclosure", "today"]
+    assert hg["dynamics"]["outcomes"] and hg["story"]
+    ev = client.post("/api/evolve", json={"case": "bundled:ukraine-backchannel"}).json()
+    assert ev["phases"]["outcomes"] == hg["dynamics"]["outcomes"]

@@ -38,6 +38,8 @@ __all__ = [
     "NestedPerception",
     "Option",
     "Perception",
+    "Phase",
+    "PhaseEnd",
     "Preferences",
     "Provenance",
     "Scenario",
@@ -444,10 +446,93 @@ class Perception(_Frozen):
     """
 
     unaware_of: list[str] = Field(default_factory=list)
+    unsure_of: list[str] = Field(
+        default_factory=list,
+        description="Options it knows exist (and may be taken) but cannot see whether they are taken: "
+        "its game contains them, its view of the present state reads them as not taken.",
+    )
+    aware_probability: dict[str, float] = Field(
+        default_factory=dict,
+        description="For options in unaware_of or unsure_of: the probability that it in fact knows of them "
+        "fully (`scenarios` samples it; every other analysis uses the lists as written).",
+    )
     preferences: dict[str, PreferencesField] = Field(default_factory=dict)
     about: dict[str, NestedPerception] = Field(default_factory=dict)
     note: str | None = None
     provenance: ProvenanceField = None
+
+    @model_validator(mode="after")
+    def _partial_awareness(self) -> Perception:
+        both = sorted(set(self.unaware_of) & set(self.unsure_of))
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} listed both in unaware_of and unsure_of: an option is either unknown "
+                "or known to exist; keep it in one list"
+            )
+        for opt, p in self.aware_probability.items():
+            if opt not in self.unaware_of and opt not in self.unsure_of:
+                raise ValueError(
+                    f"aware_probability names {opt!r}, which is in neither unaware_of nor unsure_of; "
+                    "list it there (the probability says how likely it is known after all)"
+                )
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"aware_probability of {opt!r} is {p:g}: give a probability from 0 to 1")
+        return self
+
+
+class PhaseEnd(_Frozen):
+    """The event that ends a phase: exactly one of
+
+    - ``when``: an expression over options; the phase ends as soon as it holds
+      (e.g. an option taken: ``us_includes``);
+    - ``moves``: after this many moves;
+    - ``leak``: a probability per move that the phase ends (a leak); the point
+      analyses let it end after any number of moves, ``scenarios`` samples when.
+    """
+
+    when: str | None = None
+    moves: int | None = Field(None, ge=0)
+    leak: float | None = Field(None, gt=0.0, le=1.0)
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+    @model_validator(mode="after")
+    def _one_event(self) -> PhaseEnd:
+        given = [f for f in ("when", "moves", "leak") if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a phase ends by exactly one of when (an expression: e.g. an option taken), moves "
+                f"(a number of moves) or leak (a probability per move); found {', '.join(given) or 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "when" if self.when is not None else "moves" if self.moves is not None else "leak"
+
+
+class Phase(_Frozen):
+    """One phase of a case's timeline: what each decision maker perceives while
+    it lasts, and the event that ends it (none for the last phase)."""
+
+    name: str
+    label: str | None = None
+    description: str | None = None
+    perceptions: dict[str, Perception] = Field(
+        default_factory=dict, description="Per decision maker, its picture during this phase."
+    )
+    ends: PhaseEnd | None = None
+    note: str | None = None
+    provenance: ProvenanceField = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _check_ident(v, "phase name")
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name.replace("_", " ")
 
 
 def _estimate_shorthand(v: Any) -> Any:
@@ -634,6 +719,30 @@ class Conflict(_Frozen):
         default_factory=dict,
         description="Per decision maker, its picture of the conflict (hypergames); absent: the true game.",
     )
+    timeline: list[Phase] = Field(
+        default_factory=list,
+        description="Phases in order, each with its perceptions and the event that ends it; the "
+        "phase dynamics run each decision maker on its picture of the phase it is in.",
+    )
+
+    @field_validator("timeline")
+    @classmethod
+    def _timeline(cls, v: list[Phase]) -> list[Phase]:
+        names = [p.name for p in v]
+        for i, p in enumerate(v):
+            if names.count(p.name) > 1:
+                raise ValueError(f"phase name {p.name!r} is used twice; give each phase its own name")
+            last = i == len(v) - 1
+            if last and p.ends is not None:
+                raise ValueError(
+                    f"the last phase ({p.name!r}) has an end event: the last phase lasts; remove 'ends'"
+                )
+            if not last and p.ends is None:
+                raise ValueError(
+                    f"phase {p.name!r} is not the last one but says nothing of how it ends: give "
+                    "ends: {when: <expression>} or {moves: N} or {leak: p}"
+                )
+        return v
 
     @field_validator("scenarios", "issues")
     @classmethod
@@ -661,3 +770,11 @@ class Conflict(_Frozen):
             if d.name == name:
                 return d
         raise KeyError(name)
+
+    def phases(self) -> list[Phase]:
+        """The timeline, or one phase with the case's perceptions when it has none."""
+        return list(self.timeline) or [Phase(name="present", perceptions=dict(self.perceptions))]
+
+    def in_phase(self, phase: Phase) -> Conflict:
+        """This conflict with the perceptions of ``phase``."""
+        return self.model_copy(update={"perceptions": dict(phase.perceptions)})

@@ -38,7 +38,7 @@ from .model import Conflict, Estimate, Preferences
 
 __all__ = ["UncertainInput", "draw", "uncertain_inputs"]
 
-Kind = Literal["numeric", "statement", "alternative", "pair"]
+Kind = Literal["numeric", "statement", "alternative", "pair", "awareness"]
 _TINY = 1e-12
 
 
@@ -211,6 +211,10 @@ def _inverse_cdf(inp: UncertainInput, u: np.ndarray) -> np.ndarray:
     if inp.distribution == "beta":
         a, b = p
         return lo + (hi - lo) * special.betaincinv(a, b, u)
+    if inp.distribution == "geometric":  # moves before an event of probability p per move
+        if p[0] >= 1:
+            return np.zeros(u.shape)
+        return np.floor(np.log1p(-np.minimum(u, 1 - _TINY)) / np.log1p(-p[0]))
     raise AssertionError(inp.distribution)  # pragma: no cover
 
 
@@ -227,7 +231,7 @@ def draw(inputs: list[UncertainInput], u: np.ndarray) -> np.ndarray:
         col = u[:, j]
         if inp.kind == "numeric":
             out[:, j] = _inverse_cdf(inp, col)
-        elif inp.kind in ("statement", "pair"):
+        elif inp.kind in ("statement", "pair", "awareness"):
             out[:, j] = col < inp.value
         else:
             cum = np.cumsum(inp.weights)

@@ -10,6 +10,7 @@ import typer
 from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
 
 if TYPE_CHECKING:
+    from ..gmcr.dynamics import DynamicsResult
     from ..gmcr.evolution import EvolutionResult
 
 __all__ = ["register"]
@@ -97,10 +98,46 @@ def evolve(
     if dot is not None:
         result.to_dot(dot, all_moves=all_moves)
         err.print(f"wrote {dot}")
+    phased = None
+    if (space.conflict.timeline or space.conflict.perceptions) and start is None and not coalitions:
+        from ..gmcr.dynamics import phase_dynamics
+
+        phased = phase_dynamics(space, concepts[0])  # each party on its own picture, phase by phase
     if fmt is Format.json:
-        emit_json(result)
+        if phased is None:
+            emit_json(result)
+        else:
+            import json
+
+            data = result.to_dict()
+            data["phases"] = phased.to_dict()
+            print(json.dumps(data, indent=2, ensure_ascii=False))
         return
     _print(result)
+    if phased is not None:
+        _print_phases(phased)
+
+
+def _print_phases(result: DynamicsResult) -> None:
+    from rich.markup import escape
+    from rich.text import Text
+
+    out = console()
+    out.print(
+        Text(
+            "\nPhase by phase (each party moves on its own picture; above: with full information)",
+            style="bold",
+        )
+    )
+    for line in result.summary():
+        out.print(escape(line), soft_wrap=True)
+    for o, path in result.paths.items():
+        out.print(f"Path to state {o}:")
+        for part in path:
+            steps = part["steps"]
+            out.print(f"  {escape(part['label'])}:" + (" no move" if not steps else ""))
+            for st in steps:
+                out.print(f"    {escape(st['text'])}", soft_wrap=True)
 
 
 def _print(result: EvolutionResult) -> None:

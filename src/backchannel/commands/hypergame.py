@@ -21,6 +21,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..gmcr.hypergame import HypergameResult
+    from ..gmcr.timeline import TimelineHypergame
 
 
 LABELS = CONCEPT_LABELS
@@ -54,6 +55,19 @@ def hypergame_command(
         raise BackchannelError(
             f"--outcome {bad_outcomes[0]}: the conflict has {n} feasible states, numbered 1 to {n}"
         )
+    if space.conflict.timeline:  # phase by phase, and the path through the phases
+        from ..gmcr.timeline import timeline_hypergame
+
+        if not concept and fmt is not Format.json:  # a table per phase: the selective concepts
+            concepts = ("nash", "seq")
+
+        with located(case):
+            phased = timeline_hypergame(space, tuple(concepts), outcomes=list(outcome or []))
+        if fmt is Format.json:
+            emit_json(phased)
+            return
+        print_timeline(phased)
+        return
     with located(case):
         result = hypergame(space, tuple(concepts), outcomes=list(outcome or []))
     if fmt is Format.json:
@@ -62,7 +76,28 @@ def hypergame_command(
     print_hypergame(result)
 
 
-def print_hypergame(result: HypergameResult) -> None:
+def print_timeline(result: TimelineHypergame) -> None:
+    """Each phase's pictures and anticipations, then the story through the phases."""
+    from rich.markup import escape
+    from rich.text import Text
+
+    out = console()
+    out.print(Text(result.dynamics.space.conflict.title, style="bold"))
+    for i, (ph, hg) in enumerate(result.phases, 1):
+        ends = result.dynamics.phases[i - 1]["ends"]
+        out.print(
+            Text(
+                f"\nPhase {i}: {ph.text}" + (f" (ends {ends['text']})" if ends else " (the last phase)"),
+                style="bold",
+            )
+        )
+        print_hypergame(hg, title=False, surprises=False)
+    out.print(Text("\nThrough the phases", style="bold"))
+    for line in result.to_dict()["story"]:
+        out.print(escape(line), soft_wrap=True)
+
+
+def print_hypergame(result: HypergameResult, *, title: bool = True, surprises: bool = True) -> None:
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -70,11 +105,13 @@ def print_hypergame(result: HypergameResult) -> None:
     out = console()
     sp = result.space
     conflict = sp.conflict
-    out.print(Text(conflict.title, style="bold"))
+    if title:
+        out.print(Text(conflict.title, style="bold"))
 
     views = Table(title="What each decision maker sees", title_justify="left", header_style="bold")
     views.add_column("Decision maker")
     views.add_column("Unaware of")
+    views.add_column("Knows of, cannot see")
     views.add_column("Beliefs about the preferences of")
     views.add_column("Believes others unaware of")
     for dm in conflict.decision_makers:
@@ -88,7 +125,8 @@ def print_hypergame(result: HypergameResult) -> None:
             if per and per.about
             else "—"
         )
-        views.add_row(dm.text, unaware, beliefs, nested)
+        unsure = ", ".join(per.unsure_of) if per and per.unsure_of else "—"
+        views.add_row(dm.text, unaware, unsure, beliefs, nested)
     out.print(views)
 
     ant = Table(title="Equilibria each anticipates", title_justify="left", header_style="bold")
@@ -109,7 +147,7 @@ def print_hypergame(result: HypergameResult) -> None:
         hyp.add_row(LABELS[c], state_list(result.h1_outcomes(c), 8), state_list(result.h2_outcomes(c), 8))
     out.print(hyp)
 
-    if result.surprise:
+    if result.surprise and surprises:
         sur = Table(title="Who is surprised", title_justify="left", header_style="bold")
         sur.add_column("State")
         sur.add_column("Pattern")
@@ -133,6 +171,8 @@ def print_hypergame(result: HypergameResult) -> None:
         out.print(sur)
         if len(rows) < len(result.surprise):
             out.print(f"({len(result.surprise) - len(rows)} more rows: --format json gives all)")
+    if not surprises:
+        return
     from ..gmcr.hypergame import summary
 
     for line in summary(result):

@@ -201,6 +201,19 @@ def print_scenarios(result: ScenarioResult) -> None:
         out.print(
             f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified).[/dim]"
         )
+    if "p_differs_from_full_information" in result.extra:
+        out.print(
+            f"Acting on their own pictures, the parties reach other outcomes than with full information "
+            f"in {result.extra['p_differs_from_full_information']:.1%} of samples."
+        )
+    for ph in result.extra.get("phases", []):  # the timeline: how often each phase ended, who was surprised
+        if ph.get("ends") is None:
+            continue
+        who = ", ".join(f"{dm} {p:.1%}" for dm, p in ph.get("p_surprised", {}).items()) or "nobody"
+        out.print(
+            f"Phase {escape(ph['label'])}: ended in {ph['p_ended']:.1%} of samples; "
+            f"learned of a taken option at its end: {who}."
+        )
 
     if result.graph_model:
         eq = Table(title="Robust equilibria", title_justify="left", header_style="bold")

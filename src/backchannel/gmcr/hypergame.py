@@ -36,7 +36,7 @@ perceiver does not know are not taken.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,10 +74,12 @@ class PerceivedGame:
     unknown_mask: int  # options unknown in this view
     universal: np.ndarray  # universal state index of each perceived state
     space: StateSpace  # the perceived game (states, moves, preferences)
+    unseen_mask: int = 0  # options known to exist whose state it cannot see (read as not taken)
 
     def view(self, codes: np.ndarray) -> np.ndarray:
         """Index, in this game, of how each universal code looks here (-1: not a state here)."""
-        return self.space.index_of(np.asarray(codes, dtype=np.uint64) & ~np.uint64(self.unknown_mask))
+        hidden = np.uint64(self.unknown_mask | self.unseen_mask)
+        return self.space.index_of(np.asarray(codes, dtype=np.uint64) & ~hidden)
 
 
 def _names(conflict: Conflict) -> dict[str, int]:
@@ -154,7 +156,8 @@ def perceived_game(
             unknown=unknown_names,
         )
     sub = space.restrict(keep, payoffs)
-    return PerceivedGame(perceiver, about, unknown, universal, sub)
+    unseen = _mask_of(conflict, per.unsure_of) if per else 0
+    return PerceivedGame(perceiver, about, unknown, universal, sub, unseen & ~unknown)
 
 
 @dataclass(frozen=True, eq=False)
@@ -292,12 +295,17 @@ def hypergame(
     concepts: tuple[str, ...] | list[str] = HYPERGAME_CONCEPTS,
     *,
     outcomes: list[int] | None = None,
+    phase: str | None = None,
 ) -> HypergameResult:
     """Analyse the hypergame of ``space.conflict`` (its ``perceptions``).
 
     ``outcomes``: further states (numbers) to classify for surprise, besides
-    the H1 and H2 outcomes and the conflict's observed outcome.
+    the H1 and H2 outcomes and the conflict's observed outcome.  ``phase``:
+    the perceptions of this phase of the case's timeline; by default the
+    case's own perceptions, or, when it gives its perceptions only in a
+    timeline, those of the first phase.
     """
+    space = _in_phase(space, phase)
     concepts = tuple(concepts)
     check_perceptions(space.conflict)
     conflict = space.conflict
@@ -364,6 +372,22 @@ def hypergame(
         h2,
         surprise,
         {"concepts": list(concepts), "outcomes": list(outcomes or [])},
+    )
+
+
+def _in_phase(space: StateSpace, phase: str | None) -> StateSpace:
+    conflict = space.conflict
+    if phase is None:
+        if conflict.perceptions or not conflict.timeline:
+            return space
+        phase = conflict.timeline[0].name
+    for ph in conflict.timeline:
+        if ph.name == phase:
+            return replace(space, conflict=conflict.in_phase(ph))
+    raise ModelError(
+        f"no phase {phase!r} in the timeline",
+        ("timeline",),
+        f"Name one of {', '.join(p.name for p in conflict.timeline) or '(the case has no timeline)'}.",
     )
 
 

@@ -349,6 +349,7 @@ def check_perceptions(conflict: Conflict) -> None:
                 f"Name one of {', '.join(dm_names)}.",
             )
         check_options(per.unaware_of, (*base, "unaware_of"), k)
+        check_options(per.unsure_of, (*base, "unsure_of"), k)
         for j in per.preferences:
             check_dm(j, (*base, "preferences", j), k, "a belief")
         for j, nested in per.about.items():
@@ -367,6 +368,18 @@ def check_perceptions(conflict: Conflict) -> None:
                         (*base, "about", j, "preferences", d),
                         f"Give {k!r}'s belief about {j!r}'s preferences under perceptions.{k}.preferences.",
                     )
+    for i, phase in enumerate(conflict.timeline):  # each phase's perceptions, located in the timeline
+        try:
+            check_perceptions(conflict.model_copy(update={"perceptions": phase.perceptions, "timeline": []}))
+        except ModelError as e:
+            raise ModelError(e.message, ("timeline", i, *e.loc), e.hint) from None
+        if phase.ends is not None and phase.ends.when is not None:
+            try:
+                parse_condition(phase.ends.when, names, len(names))
+            except ExprError as e:
+                raise ModelError(
+                    str(e), ("timeline", i, "ends", "when"), "Write an expression over option names."
+                ) from None
 
 
 def _count_rule(form: str, idx: Sequence[int]) -> Callable[[np.ndarray], np.ndarray]:

@@ -203,7 +203,7 @@ def build_report(
         sections.add("equilibria", "Equilibria", _equilibria_section(result))
         if space.status_quo is not None:
             sections.add("evolution", "Evolution from the status quo", _evolution_section(result))
-        if conflict.perceptions:
+        if conflict.perceptions or conflict.timeline:
             sections.add("hypergame", "Hypergame: who sees what", _hypergame_section(space, located))
     if conflict.issues and conflict.actors:
         sections.add("forecasts", "Bargaining forecasts", _forecast_section(conflict, located))

@@ -43,6 +43,7 @@ def _hypergame_section(space: StateSpace, located: Callable[[], Any]) -> str:
     except AnalysisRefused as e:
         return f"<p>The hypergame was not analysed: {_e(e)}.</p>"
     data = result.to_dict()
+    conflict = result.space.conflict  # with a timeline: the first phase's perceptions
     label = {o.name: o.text for _, o in conflict.options}
     text = {dm.name: dm.text for dm in conflict.decision_makers}
     concepts = data["concepts"]
@@ -178,4 +179,10 @@ def _hypergame_section(space: StateSpace, located: Callable[[], Any]) -> str:
                 f'<p class="note">{len(surprise) - len(shown)} rows for the other concepts are counted above '
                 "and not listed (<code>backchannel hypergame --format json</code> gives all).</p>"
             )
+    if space.conflict.timeline:  # the tables above are the first phase's; the story runs through all
+        from ..gmcr.timeline import story, timeline_hypergame
+
+        with located():
+            lines = story(timeline_hypergame(space, ("nash",)))
+        out.append("<h3>Through the phases</h3><ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>")
     return "".join(out)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +55,7 @@ from ..gmcr.statespace import (
     preference_payoff,
     scenario_conditions,
 )
+from .phases import compare_full_information, has_phases, phase_inputs, run_phases
 
 __all__ = ["RULES", "BatchOutput", "Prepared", "compute_batch", "pack", "prepared", "unpack"]
 
@@ -192,7 +193,7 @@ def prepare(conflict: Conflict, settings: dict[str, Any]) -> Prepared:
             "Scenario analysis runs the graph model (decision makers with options and preferences) "
             "and the bargaining forecasts (issues and actors): give at least one of them.",
         )
-    inputs = tuple(uncertain_inputs(conflict))
+    inputs = tuple(uncertain_inputs(conflict)) + (tuple(phase_inputs(conflict)) if space is not None else ())
     column = {inp.target: j for j, inp in enumerate(inputs)}
     prefs = (
         tuple(_dm_prefs(space, d, dm.preferences, column) for d, dm in enumerate(conflict.decision_makers))
@@ -331,6 +332,7 @@ class BatchOutput:
     eq_count: np.ndarray  # (states,): in how many samples each state is an equilibrium
     outcome: np.ndarray  # (states,): summed outcome weight of each state
     unresolved: int  # samples with no equilibrium reachable from the status quo
+    phases: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # phase statistics, summed
 
     @property
     def n(self) -> int:
@@ -360,6 +362,7 @@ def evaluate_uniform(prep: Prepared, index: int, u: np.ndarray) -> BatchOutput:
     q = [forecasts[:, i, None] for i in range(forecasts.shape[1])]
     space = prep.space
     eq: np.ndarray
+    phase_stats = np.zeros((0, 0))
     if space is None:  # bargaining only: the forecasts are the outcome
         weight = np.ones((size, 1))
         codes = np.zeros((1, 1), dtype=np.uint64)
@@ -368,10 +371,16 @@ def evaluate_uniform(prep: Prepared, index: int, u: np.ndarray) -> BatchOutput:
     else:
         payoffs = _payoffs(prep, values)
         concept = st["concept"]
-        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
         assert space.status_quo is not None
-        dist = batch_distance(space, payoffs, space.status_quo)
-        reach = eq & (dist >= 0)
+        if has_phases(prep.conflict):  # each party on its own picture, phase by phase
+            eq, reach, dist, phase_stats = run_phases(prep, payoffs, values, concept)
+            phase_stats = compare_full_information(space, payoffs, concept, reach, phase_stats)
+        else:
+            eq = np.asarray(
+                batch_stability(space, payoffs, [concept])[concept].all(axis=1)
+            )  # samples × states
+            dist = batch_distance(space, payoffs, space.status_quo)
+            reach = eq & (dist >= 0)
         if st["rule"] == "nearest":
             big = np.iinfo(np.int32).max
             dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
@@ -394,6 +403,7 @@ def evaluate_uniform(prep: Prepared, index: int, u: np.ndarray) -> BatchOutput:
         eq_count=eq.sum(axis=0).astype(np.int64),
         outcome=weight.sum(axis=0) if space is not None else np.zeros(0),
         unresolved=int((counts == 0).sum()),
+        phases=phase_stats,
     )
 
 
@@ -413,7 +423,7 @@ def compute_batch(task: str, index: int) -> bytes:
 
 # -- packing: a fixed, byte-stable format ---------------------------------------
 
-_ARRAYS = ("classes", "values", "forecasts", "eq_count", "outcome")
+_ARRAYS = ("classes", "values", "forecasts", "eq_count", "outcome", "phases")
 
 
 def pack(out: BatchOutput) -> bytes:

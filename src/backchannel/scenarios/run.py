@@ -49,6 +49,7 @@ from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, run_batches
 from .extras import conditional_forecasts, scenario_sobol, stop_after, wilson_half_width
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
+from .phases import phases_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -153,6 +154,7 @@ class ScenarioResult(Result):
             "inputs": self.inputs,
             "case_hash": self.case_hash,
             "backchannel_version": _version(),
+            **{k: self.extra[k] for k in ("phases", "p_differs_from_full_information") if k in self.extra},
         }
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -378,6 +380,7 @@ def aggregate(
         case_hash=case_hash,
         graph_model=space is not None,
         conditional=conditional,
+        extra=phases_summary(prep, outputs, n),
     )
 
 

@@ -120,6 +120,13 @@ def _hypergame(svc: Services, case: CaseText) -> dict[str, Any]:
     from ..gmcr.hypergame import hypergame
 
     conflict, lines = parsed(svc, case)
+    if conflict.timeline:
+        from ..gmcr.timeline import timeline_hypergame
+
+        try:
+            return timeline_hypergame(space_of(svc, case), outcomes=[]).to_dict()
+        except ModelError as e:
+            raise located(case, lines, e) from None
     if not conflict.perceptions:
         raise ApiError(
             422,
@@ -162,9 +169,9 @@ async def forecast(body: ForecastRequest, svc: Services = Svc) -> Response:
 def _evolve(
     svc: Services, case: CaseText, start: int | str | None, concepts: tuple[str, ...]
 ) -> dict[str, Any]:
-    from ..gmcr.evolution import evolution
+    from ..gmcr.timeline import evolution_dict
 
-    return evolution(space_of(svc, case), start, concepts).to_dict()
+    return evolution_dict(space_of(svc, case), start, concepts)
 
 
 @router.post("/evolve", summary="Evolution from the status quo (as `backchannel evolve --format json`)")

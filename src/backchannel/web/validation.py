@@ -135,16 +135,24 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int, base: Any =
             space = cache.space(case, max_states)
             states = space.n_states
             status_quo = None if space.status_quo is None else space.status_quo + 1
-            if conflict.perceptions:
+            if conflict.perceptions or conflict.timeline:
+                from dataclasses import replace
+
                 from ..gmcr.hypergame import perceived_game
 
-                try:
-                    for name, per in conflict.perceptions.items():
-                        perceived_game(space, name)
-                        for other in per.about:
-                            perceived_game(space, name, other)
-                except ModelError as e:
-                    raise case_error(case.display, lines, e) from None
+                pictures = [((), space)] + [
+                    (("timeline", i), replace(space, conflict=conflict.in_phase(ph)))
+                    for i, ph in enumerate(conflict.timeline)
+                ]
+                for where, sp in pictures:
+                    try:
+                        for name, per in sp.conflict.perceptions.items():
+                            perceived_game(sp, name)
+                            for other in per.about:
+                                perceived_game(sp, name, other)
+                    except ModelError as e:
+                        e = ModelError(e.message, (*where, *e.loc), e.hint)
+                        raise case_error(case.display, lines, e) from None
         except CaseError as e:
             errors.append(_entry(e))
             errors.extend(_more_expression_errors(case, conflict, lines, e))

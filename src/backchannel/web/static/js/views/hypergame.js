@@ -29,7 +29,7 @@ export async function render(root, ctx) {
   let result;
   let obj = await caseObject(ctx).catch(() => null);
   let analysis = null;
-  if (obj && !obj.perceptions && ctx.isCurrent()) {
+  if (obj && !obj.perceptions && !(obj.timeline || []).length && ctx.isCurrent()) {
     mount(body, h("p", { class: "empty" }, "In this case every party sees the true game: it says nothing about what a party does not know. Add perceptions in the ",
       h("a", { href: caseHref(ctx.caseId, "edit") }, "Editor"), " to compare the parties' pictures."));
     return undefined;
@@ -45,6 +45,12 @@ export async function render(root, ctx) {
     return undefined;
   }
   if (!ctx.isCurrent()) return undefined;
+  const timeline = result.phases || [];
+  const dynamics = result.dynamics || null;
+  let phaseIndex = Math.max(0, Math.min(timeline.length - 1, Number(params.phase || 0) || 0));
+  const snapshot = result;
+  const phaseView = () => (timeline.length ? { ...snapshot, ...timeline[phaseIndex].hypergame } : snapshot);
+  result = phaseView();
   const labels = dmLabels(obj);
   const concepts = result.concepts || ["nash"];
   let concept = concepts.includes(params.concept) ? params.concept : concepts[0];
@@ -128,7 +134,51 @@ export async function render(root, ctx) {
           h("td", {}, (s.source || []).map((x) => SOURCE_TEXT[x] || x).join(", ")),
           dms.map((d) => h("td", {}, (s.kinds || {})[d] ? kindBadge(s.kinds[d]) : "–")))))))) : null;
 
-    mount(body, summary, columns, matrix);
+    mount(body, timelineCard(), summary, columns, matrix);
+  }
+
+  // the phases of the timeline, in order: who sees what, how each ends, who learns what
+  function timelineCard() {
+    if (!timeline.length || !dynamics) return null;
+    const optLabel = (o) => (options.find((x) => x.name === o) || {}).label || o;
+    const steps = (name) => {
+      const seen = new Set();
+      for (const path of Object.values(dynamics.paths || {})) {
+        for (const part of path) if (part.phase === name) for (const st of part.steps) seen.add(st.text);
+      }
+      return [...seen];
+    };
+    const items = dynamics.phases.map((p, i) => {
+      const id = uid("ph");
+      const blind = Object.entries(p.perceptions || {}).flatMap(([d, v]) => [
+        ...(v.unaware_of || []).length ? [h("li", {}, h("strong", {}, labels[d] || d), " does not know of ", (v.unaware_of).map((o, k) => [k ? ", " : "", h("del", {}, optLabel(o))]))] : [],
+        ...(v.unsure_of || []).length ? [h("li", {}, h("strong", {}, labels[d] || d), " knows of but cannot see ", (v.unsure_of).map((o, k) => [k ? ", " : "", optLabel(o)]))] : [],
+      ]);
+      const moves = steps(p.name);
+      const button = h("button", { type: "button", class: "link", "aria-pressed": String(i === phaseIndex), "aria-describedby": id }, "Show this phase's pictures");
+      button.addEventListener("click", () => { phaseIndex = i; setParams({ phase: String(i) }); result = phaseView(); draw(); });
+      return h("li", { class: i === phaseIndex ? "current" : "" },
+        h("h3", { id }, `${i + 1}. ${p.label}`),
+        p.description ? h("p", { class: "small" }, p.description) : null,
+        blind.length ? h("ul", {}, blind) : h("p", { class: "small muted" }, "Every party sees every option."),
+        moves.length ? [h("p", { class: "small" }, "On the path to the outcome:"), h("ul", {}, moves.map((t) => h("li", {}, t)))]
+          : h("p", { class: "small muted" }, "Nobody moves on the path to the outcome."),
+        p.ends ? h("p", { class: "phase-end" }, `Ends ${p.ends.text}.`) : h("p", { class: "phase-end" }, "The last phase."),
+        (p.surprises || []).length ? h("ul", {}, p.surprises.map((x) => h("li", {},
+          h("strong", {}, labels[x.decision_maker] || x.decision_maker), " learns that ", x.options.map(optLabel).join(", "),
+          " is taken (", stateRef(x.state), "): ", kindBadge(x.kind.startsWith("strategic") ? "strategic surprise" : x.kind), " — ", x.why))) : null,
+        button);
+    });
+    const same = JSON.stringify(dynamics.outcomes) === JSON.stringify(dynamics.full_information.outcomes);
+    return h("section", { class: "card", "aria-labelledby": "hg-timeline" },
+      h("h2", { id: "hg-timeline" }, "Timeline"),
+      h("ol", { class: "phase-timeline" }, items),
+      (snapshot.story || []).length ? h("details", {}, h("summary", {}, "The story in words"),
+        h("ul", { class: "small" }, snapshot.story.map((line) => h("li", {}, line.trim())))) : null,
+      h("p", {}, "Outcome, each acting on its own picture: ", dynamics.outcomes.map((n, i) => [i ? ", " : "", stateRef(n), describe(n)]), "."),
+      h("p", { class: same ? "muted small" : "" }, same
+        ? "With full information from the start the conflict would come to rest in the same state(s): the secrecy decides who is surprised and when."
+        : ["With full information from the start: ", dynamics.full_information.outcomes.map((n, i) => [i ? ", " : "", stateRef(n)]), "."]));
   }
 
   // concept picker

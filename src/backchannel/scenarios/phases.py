@@ -1,0 +1,358 @@
+"""Scenarios over perceptions and disclosure timing: the phase dynamics, sample by sample.
+
+A case with a ``timeline`` (or with perceptions) is sampled like any other,
+with two more kinds of uncertain input (:func:`phase_inputs`):
+
+- ``awareness``: an option listed in ``unaware_of`` or ``unsure_of`` with an
+  ``aware_probability``: in that share of samples the decision maker knows
+  of it fully in that phase;
+- the *timing* of a phase that ends by a ``leak`` (probability ``q`` per
+  move): the number of moves before the leak, geometric with parameter ``q``
+  (a numeric input, so the sensitivity analysis compares early and late
+  disclosures: "if Kyiv had known earlier").
+
+For each sample the phases run as in :func:`backchannel.gmcr.dynamics.phase_dynamics`,
+vectorised over the batch: the outcomes are the states at rest in the last
+phase (and where a phase that ends on an event comes to rest before it), and
+the batch records, per phase, how often it ended and how often each decision
+maker learned at its end of an option that was taken.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..case.model import Conflict, Phase
+from ..case.uncertainty import UncertainInput
+from ..gmcr.dynamics import CompiledPhase, compile_phases, rest_states
+from ..gmcr.statespace import StateSpace
+
+__all__ = [
+    "PhaseRun",
+    "compare_full_information",
+    "has_phases",
+    "phase_inputs",
+    "phases_summary",
+    "run_phases",
+]
+
+#: A leak after more moves than this is taken to come after this many.
+MAX_MOVES = 64
+
+
+def has_phases(conflict: Conflict) -> bool:
+    """Whether the scenarios of ``conflict`` run the phase dynamics (a timeline or perceptions)."""
+    return bool(conflict.timeline or conflict.perceptions)
+
+
+def phase_inputs(conflict: Conflict) -> list[UncertainInput]:
+    """The uncertain awareness and disclosure timing of ``conflict``'s phases."""
+    out: list[UncertainInput] = []
+    if not has_phases(conflict):
+        return out
+    label = {o.name: o.text for _, o in conflict.options}
+    dm_text = {d.name: d.text for d in conflict.decision_makers}
+    for i, ph in enumerate(conflict.phases()):
+        base: tuple[str | int, ...] = ("timeline", i) if conflict.timeline else ()
+        where = f" ({ph.text})" if conflict.timeline else ""
+        for dm, per in ph.perceptions.items():
+            for opt, p in per.aware_probability.items():
+                out.append(
+                    UncertainInput(
+                        key=f"timeline.{ph.name}.{dm}.aware.{opt}",
+                        label=f"{dm_text.get(dm, dm)} knows of {label.get(opt, opt)}{where}",
+                        kind="awareness",
+                        loc=(*base, "perceptions", dm, "aware_probability", opt),
+                        target=("awareness", i, dm, opt),
+                        value=p,
+                    )
+                )
+        if ph.ends is not None and ph.ends.leak is not None:
+            q = ph.ends.leak
+            out.append(
+                UncertainInput(
+                    key=f"timeline.{ph.name}.ends.leak",
+                    label=f"moves before {ph.text} ends",
+                    kind="numeric",
+                    loc=(*base, "ends", "leak"),
+                    target=("phase_end", i),
+                    value=(1 - q) / q,
+                    distribution="geometric",
+                    params=(q,),
+                    bounds=(0.0, float(MAX_MOVES)),
+                )
+            )
+    return out
+
+
+@dataclass(eq=False)
+class PhaseRun:
+    """The compiled phases of a prepared case, one list per combination of sampled awareness."""
+
+    space: StateSpace
+    phases: list[Phase]
+    awareness: list[tuple[int, int, str, str]]  # (input column, phase, DM, option)
+    timing: dict[int, int]  # phase → input column
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]  # every move: source, target, mover (by source)
+    compiled: dict[tuple[int, ...], list[CompiledPhase]]
+    index: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def edge_index(self, cp: CompiledPhase) -> tuple[np.ndarray, np.ndarray]:
+        """Per move, where its mover's payoff of the target and of the source, as the mover
+        sees them, sit in a flattened (DMs × states) payoff row."""
+        got = self.index.get(id(cp))
+        if got is None:
+            src, tgt, mov = self.edges
+            n = self.space.n_states
+            got = (mov * n + cp.view[mov, tgt], mov * n + cp.view[mov, src])
+            self.index[id(cp)] = got
+        return got
+
+    @property
+    def edges_by_source(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sources, targets and the CSR pointer of the moves by source state."""
+        src, tgt, _ = self.edges
+        ptr = np.zeros(self.space.n_states + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=self.space.n_states), out=ptr[1:])
+        return src, tgt, ptr
+
+    def for_flags(self, flags: tuple[int, ...]) -> list[CompiledPhase]:
+        if flags not in self.compiled:
+            phases = list(self.phases)
+            for (_, i, dm, opt), aware in zip(self.awareness, flags, strict=True):
+                if not aware:
+                    continue
+                per = phases[i].perceptions[dm]
+                per = per.model_copy(
+                    update={
+                        "unaware_of": [o for o in per.unaware_of if o != opt],
+                        "unsure_of": [o for o in per.unsure_of if o != opt],
+                        "aware_probability": {},
+                    }
+                )
+                phases[i] = phases[i].model_copy(update={"perceptions": {**phases[i].perceptions, dm: per}})
+            self.compiled[flags] = compile_phases(self.space, phases)
+        return self.compiled[flags]
+
+
+_RUNS: weakref.WeakKeyDictionary[Any, PhaseRun] = weakref.WeakKeyDictionary()
+
+
+def _phase_run(prep: Any) -> PhaseRun:
+    run = _RUNS.get(prep)
+    if run is None:
+        space = prep.space
+        conflict = space.conflict
+        awareness: list[tuple[int, int, str, str]] = []
+        timing: dict[int, int] = {}
+        for j, inp in enumerate(prep.inputs):
+            if inp.target[0] == "awareness":
+                _, i, dm, opt = inp.target
+                awareness.append((j, int(i), str(dm), str(opt)))
+            elif inp.target[0] == "phase_end":
+                timing[int(inp.target[1])] = j
+        run = PhaseRun(space, conflict.phases(), awareness, timing, _edges(space), {})
+        run.for_flags(tuple(0 for _ in awareness))  # checks the phases once, up front
+        _RUNS[prep] = run
+    return run
+
+
+class _Walk:
+    """Perceived improvements of one phase for a group of samples, computed only for the
+    moves out of states the walk reaches (most of a large state space is never visited)."""
+
+    def __init__(self, run: PhaseRun, cp: CompiledPhase, payoffs: np.ndarray, concept: str) -> None:
+        self.src, self.tgt, self.ptr = run.edges_by_source
+        self.idx_t, self.idx_s = run.edge_index(cp)
+        b, n_dm, n = payoffs.shape
+        self.flat = payoffs.reshape(b, n_dm * n)
+        self.ok = np.zeros((b, self.src.size), dtype=bool)
+        self.have = np.zeros(self.src.size, dtype=bool)
+        self.rest_all: np.ndarray | None = None
+        if concept != "nash":  # stability in each own game: computed for every state at once
+            self.rest_all = rest_states(cp, payoffs, concept, self.ok, self.src)  # ok unused here
+
+    def _ok(self, cols: np.ndarray) -> np.ndarray:
+        need = cols[~self.have[cols]]
+        if need.size:
+            self.ok[:, need] = np.take(self.flat, self.idx_t[need], axis=1) > np.take(
+                self.flat, self.idx_s[need], axis=1
+            )
+            self.have[need] = True
+        return self.ok[:, cols]
+
+    def _cols(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.ptr[states], self.ptr[states + 1]
+        counts = hi - lo
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        return np.arange(int(counts.sum())) + starts, counts
+
+    def successors(self, frontier: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
+        f = frontier if stop is None else frontier & ~stop
+        out = np.zeros(frontier.shape, dtype=bool)
+        cols, _ = self._cols(np.flatnonzero(f.any(axis=0)))
+        if cols.size:
+            bi, ei = np.nonzero(f[:, self.src[cols]] & self._ok(cols))
+            out[bi, self.tgt[cols[ei]]] = True
+        return out
+
+    def rest(self, among: np.ndarray) -> np.ndarray:
+        """Per sample, which of the states in ``among`` (samples × states) are at rest."""
+        states = np.flatnonzero(among.any(axis=0))
+        cols, counts = self._cols(states)
+        moving = np.zeros(among.shape, dtype=bool)
+        if cols.size:
+            ok = self._ok(cols)
+            has = counts > 0
+            seg = np.concatenate(([0], np.cumsum(counts)[:-1]))[has]
+            moving[:, states[has]] = np.logical_or.reduceat(ok, seg, axis=1)
+        at_rest = ~moving if self.rest_all is None else self.rest_all | ~moving
+        return at_rest & among
+
+    def reach(self, start: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
+        dist = np.where(start, 0, -1).astype(np.int32)
+        frontier, level = start, 0
+        while True:
+            fresh = self.successors(frontier, stop) & (dist < 0)
+            if not fresh.any():
+                return dist
+            level += 1
+            dist[fresh] = level
+            frontier = fresh
+
+    def steps(self, start: np.ndarray, moves: np.ndarray) -> np.ndarray:
+        cur = start
+        for i in range(int(moves.max(initial=0))):
+            nxt = self.rest(cur) | self.successors(cur)
+            nxt = np.where((i < moves)[:, None], nxt, cur)
+            if np.array_equal(nxt, cur):
+                break
+            cur = nxt
+        return cur
+
+
+def run_phases(
+    prep: Any, payoffs: np.ndarray, values: np.ndarray, concept: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample: (states at rest in the last phase, outcome states, their distance in the
+    last phase, phase statistics (phases × (ended, stayed, per DM surprised)) summed over samples)."""
+    run = _phase_run(prep)
+    space = run.space
+    b, n_dm, n = payoffs.shape
+    n_ph = len(run.phases)
+    cols = [a[0] for a in run.awareness]
+    flags = values[:, cols].astype(np.int64) if cols else np.zeros((b, 0), dtype=np.int64)
+    groups: dict[tuple[int, ...], np.ndarray] = {}
+    for key in {tuple(int(x) for x in row) for row in flags}:
+        groups[key] = np.flatnonzero((flags == np.array(key, dtype=np.int64)).all(axis=1))
+    start = np.zeros((b, n), dtype=bool)
+    assert space.status_quo is not None
+    start[:, space.status_quo] = True
+    outcome = np.zeros((b, n), dtype=bool)
+    eq = np.zeros((b, n), dtype=bool)
+    dist = np.full((b, n), -1, dtype=np.int32)
+    stats = np.zeros((n_ph, 2 + n_dm))
+    for i in range(n_ph):
+        end = np.zeros((b, n), dtype=bool)
+        for key, rows in sorted(groups.items()):
+            cps = run.for_flags(key)
+            cp = cps[i]
+            walk = _Walk(run, cp, payoffs[rows], concept)
+            st = start[rows]
+            kind = cp.end_kind
+            if kind is None:
+                d = walk.reach(st)
+                eq[rows] = walk.rest(np.ones(st.shape, dtype=bool))
+                outcome[rows] |= walk.rest(d >= 0)
+                dist[rows] = d
+                continue
+            if kind == "when":
+                assert cp.end_mask is not None
+                reached = walk.reach(st, np.broadcast_to(cp.end_mask, st.shape)) >= 0
+                e = reached & cp.end_mask
+                stay = walk.rest(reached & ~cp.end_mask)
+                outcome[rows] |= stay
+                stats[i, 1] += float((stay.any(axis=1) & ~e.any(axis=1)).sum())
+            else:
+                if kind == "moves":
+                    assert cp.phase.ends is not None and cp.phase.ends.moves is not None
+                    m = np.full(rows.size, cp.phase.ends.moves, dtype=np.int64)
+                else:
+                    m = np.minimum(values[rows, run.timing[i]], MAX_MOVES).astype(np.int64)
+                e = walk.steps(st, m)
+            end[rows] = e
+            stats[i, 0] += float(e.any(axis=1).sum())
+            share = np.maximum(e.sum(axis=1), 1)
+            for k in range(n_dm):
+                learned = cp.hidden[k] & ~cps[i + 1].hidden[k]
+                if not learned:
+                    continue
+                hit = (space.codes & np.uint64(learned)) != 0
+                stats[i, 2 + k] += float(((e & hit).sum(axis=1) / share).sum())
+        start = end
+    dist = np.where(outcome & (dist < 0), 0, dist)  # resting before an event that never came: 0 moves on
+    return eq, outcome, dist, stats
+
+
+def _edges(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every unilateral move (source, target, mover), ordered by source, mover and target."""
+    src = np.concatenate([space.moves[d].sources for d in range(space.n_dms)])
+    tgt = np.concatenate([space.moves[d].targets for d in range(space.n_dms)])
+    mov = np.concatenate(
+        [np.full(space.moves[d].targets.size, d, dtype=np.int64) for d in range(space.n_dms)]
+    )
+    order = np.lexsort((tgt, mov, src))
+    return src[order], tgt[order], mov[order]
+
+
+def compare_full_information(
+    space: StateSpace, payoffs: np.ndarray, concept: str, outcome: np.ndarray, stats: np.ndarray
+) -> np.ndarray:
+    """``stats`` with one more row: in how many samples the phased outcomes differ from the
+    equilibria reachable with full information (the status-quo evolution of the true game)."""
+    from ..gmcr.batch import batch_distance, batch_stability
+
+    assert space.status_quo is not None
+    eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))
+    full = eq & (batch_distance(space, payoffs, space.status_quo) >= 0)
+    row = np.zeros((1, stats.shape[1]))
+    row[0, 0] = float((full != outcome).any(axis=1).sum())
+    return np.vstack([stats, row])
+
+
+def phases_summary(prep: Any, outputs: list[Any], samples: int) -> dict[str, Any]:
+    """``{"phases": [...]}`` for a run's result when the case has phases (else ``{}``):
+    how often each phase ended, and who was surprised at its end."""
+    if prep.space is None or not has_phases(prep.conflict):
+        return {}
+    stats = np.sum([o.phases for o in outputs], axis=0)
+    return {
+        "phases": _summarise(prep, stats[:-1], samples),
+        "p_differs_from_full_information": round(float(stats[-1, 0]) / max(samples, 1), 6),
+    }
+
+
+def _summarise(prep: Any, stats: np.ndarray, samples: int) -> list[dict[str, Any]]:
+    conflict = prep.space.conflict
+    out = []
+    phases = conflict.phases()
+    for i, ph in enumerate(phases):
+        row: dict[str, Any] = {
+            "name": ph.name,
+            "label": ph.text,
+            "ends": None if ph.ends is None else ph.ends.kind,
+        }
+        if ph.ends is not None and i < stats.shape[0]:
+            row["p_ended"] = round(float(stats[i, 0]) / max(samples, 1), 6)
+            row["p_rested_before_the_event"] = round(float(stats[i, 1]) / max(samples, 1), 6)
+            row["p_surprised"] = {
+                dm: round(float(stats[i, 2 + k]) / max(samples, 1), 6)
+                for k, dm in enumerate(prep.space.dm_names)
+                if stats[i, 2 + k] > 0
+            }
+        out.append(row)
+    return out
