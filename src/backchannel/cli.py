@@ -247,7 +247,9 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
             data = bargaining_data(conflict)
         lines.append(f"  {data.n_issues} issues, {data.n_actors} bargaining actors")
     _gmcr_notes(case)
-    console.print(f"[green]ok[/green]: {case} — {conflict.title}")
+    from rich.markup import escape
+
+    console.print(f"[green]ok[/green]: {escape(case)} — {escape(conflict.title)}")
     for line in lines:
         console.print(line)
     rep = provenance_report(conflict)

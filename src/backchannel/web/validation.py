@@ -30,7 +30,7 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
     """
     from pydantic import ValidationError
 
-    from ..casefile import _clean_loc, _line_for, _pydantic_message, read_yaml
+    from ..casefile import _clean_loc, _line_for, _load_json, _pydantic_message, read_yaml
     from ..model import Conflict
 
     lines: dict[tuple[Any, ...], int] = {}
@@ -38,7 +38,7 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
         if case.fmt == "yaml":
             data, lines = read_yaml(case.text)
         else:
-            data = json.loads(case.text)
+            data = _load_json(case.text, case.display, case.fmt)
     except (CaseError, ValueError, RecursionError):  # the loader reports it
         return []
     if not isinstance(data, dict):
