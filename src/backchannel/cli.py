@@ -246,6 +246,10 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None) -> None:
         with located(case):
             data = bargaining_data(conflict)
         lines.append(f"  {data.n_issues} issues, {data.n_actors} bargaining actors")
+    from .checks import check_for_sampling
+
+    with located(case):
+        check_for_sampling(conflict, space if conflict.decision_makers else None)
     _gmcr_notes(case)
     from rich.markup import escape
 

@@ -19,6 +19,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -432,6 +433,27 @@ class Perception(_Frozen):
     provenance: ProvenanceField = None
 
 
+#: The largest magnitude of a number in a case (positions, capabilities, saliences,
+#: scales, distribution parameters): the bargaining models compute products and
+#: sums of them, which overflow to infinity and NaN far below 1e308.
+MAX_MAGNITUDE = 1e12
+
+
+def _bounded(v: float) -> float:
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError(f"{v} is not a finite number: give an ordinary number")
+    if abs(v) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{v:g} lies beyond ±{MAX_MAGNITUDE:g}, the range of a number in a case (beyond it the "
+            "bargaining models overflow); rescale it (e.g. a 0–100 scale, relative capabilities)"
+        )
+    return v
+
+
+Number = Annotated[float, AfterValidator(_bounded)]
+"""A finite float of magnitude at most :data:`MAX_MAGNITUDE`."""
+
+
 def _estimate_shorthand(v: Any) -> Any:
     return {"value": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
 
@@ -456,14 +478,14 @@ class Estimate(_Frozen):
     ``value`` defaults to the distribution's centre (midpoint, mode, mean).
     """
 
-    value: float
+    value: Number
     note: str | None = None
     provenance: ProvenanceField = None
-    uniform: tuple[float, float] | None = None
-    triangular: tuple[float, float, float] | None = None
-    normal: tuple[float, float] | None = None
-    beta: tuple[float, float] | None = None
-    bounds: tuple[float, float] | None = Field(
+    uniform: tuple[Number, Number] | None = None
+    triangular: tuple[Number, Number, Number] | None = None
+    normal: tuple[Number, Number] | None = None
+    beta: tuple[Number, Number] | None = None
+    bounds: tuple[Number, Number] | None = Field(
         None, description="Truncation of a normal, support of a beta distribution."
     )
 
@@ -557,7 +579,7 @@ class Issue(_Frozen):
     description: str | None = None
     low: str | None = Field(None, description="What the low end of the scale means.")
     high: str | None = Field(None, description="What the high end of the scale means.")
-    scale: tuple[float, float] = (0.0, 100.0)
+    scale: tuple[Number, Number] = (0.0, 100.0)
     reference: EstimateField | None = None
     outcome: EstimateField | None = None
     provenance: ProvenanceField = None

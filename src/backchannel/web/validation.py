@@ -137,6 +137,13 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int) -> dict[str
             bargaining_data(conflict)
         except ModelError as e:
             errors.append(_entry(case_error(case.display, lines, e)))
+    if not errors:
+        from ..checks import check_for_sampling
+
+        try:
+            check_for_sampling(conflict, cache.space(case, max_states) if states is not None else None)
+        except ModelError as e:
+            errors.append(_entry(case_error(case.display, lines, e)))
     if case.fmt == "gmcr":
         from ..gmcrplus import gmcr_warnings
 
