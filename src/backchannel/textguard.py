@@ -162,6 +162,8 @@ def fix_surrogates(data: Any, text: str, path: str, line_of: Callable[[tuple[Any
 
     def bad(loc: tuple[Any, ...], s: str) -> CaseError:
         code = next((ord(c) for c in s if 0xD800 <= ord(c) <= 0xDFFF), 0xD800)
+        if loc and isinstance(loc[-1], str) and _fix(loc[-1]) is None:  # the key itself
+            loc = loc[:-1]
         return CaseError(
             path,
             f"a text contains a lone surrogate escape (\\u{code:04x}), which is not a character",
