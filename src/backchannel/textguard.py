@@ -230,37 +230,45 @@ def yaml_duplicate_keys(root: yaml.Node | None, path: str) -> None:
     if root is None:
         return
     seen: set[int] = set()
-    stack = [root]
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
     while stack:
-        node = stack.pop()
+        node, where = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             first: dict[tuple[str, str], int] = {}
             for k, v in node.value:
-                stack.append(v)
                 if not isinstance(k, yaml.ScalarNode):
-                    stack.append(k)
+                    stack += [(k, where), (v, where)]
                     continue
+                stack.append((v, (*where, k.value)))
                 if k.tag == "tag:yaml.org,2002:merge":
                     continue
                 key = (k.tag, k.value)
                 line = k.start_mark.line + 1
                 if key in first:
-                    raise _duplicate(path, k.value, first[key], line)
+                    raise _duplicate(path, k.value, first[key], line, (*where, k.value))
                 first[key] = line
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((v, (*where, i)) for i, v in enumerate(node.value))
 
 
-def _duplicate(path: str, key: str, first: int, second: int) -> CaseError:
+def _printable(s: str) -> str:
+    """``s`` with lone surrogates written as escapes, so that a message can be printed."""
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _duplicate(path: str, key: str, first: int, second: int, loc: tuple[Any, ...] = ()) -> CaseError:
+    key = _printable(key)
+    loc = tuple(_printable(p) if isinstance(p, str) else p for p in loc)
     shown = key if len(key) <= 60 else key[:57] + "…"
     return CaseError(
         path,
         f"the key '{shown}' appears twice in the same mapping, on lines {first} and {second}; "
         "only one can hold (the reader would silently keep the last)",
         line=second,
+        loc=loc,
         hint="Remove one of them, or rename it if both are meant (e.g. two scenarios need two names).",
     )
 
@@ -286,7 +294,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _scan(
     text: str, *, stop_at_duplicate: bool = False
-) -> tuple[dict[tuple[Any, ...], int], tuple[str, int, int] | None]:
+) -> tuple[dict[tuple[Any, ...], int], tuple[str, int, int, tuple[Any, ...]] | None]:
     """Path → line of every key and array element of a JSON text, in one pass of a
     regular expression over its tokens; and the first key given twice in one
     object (key, first line, second line), if any.
@@ -320,7 +328,7 @@ def _scan(
                 assert seen is not None
                 if key in seen:
                     if stop_at_duplicate:
-                        return out, (key, seen[key], line)
+                        return out, (key, seen[key], line, (*paths[-1], key))
                 else:
                     seen[key] = line
                 out.setdefault((*paths[-1], key), line)

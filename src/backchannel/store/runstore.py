@@ -309,7 +309,13 @@ def _title(text_: str, fmt: str) -> str | None:
     except Exception:
         return None
     title = data.get("title") if isinstance(data, dict) else None
-    return str(title) if isinstance(title, str | int | float) and not isinstance(title, bool) else None
+    if not isinstance(title, str | int | float) or isinstance(title, bool):
+        return None
+    try:
+        str(title).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):  # a lone surrogate; an int too long to print
+        return None
+    return str(title)
 
 
 class RunStore:
@@ -366,6 +372,7 @@ class RunStore:
     # -- case versions ------------------------------------------------------
     def add_case(self, text: str, *, name: str, fmt: str) -> str:
         """Store a case text (once: the same text is stored only the first time); its SHA-256."""
+        _readable(text, "a case text")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self._session(write=False) as s:
             if s.get(CaseVersion, digest) is not None:
@@ -604,6 +611,8 @@ class RunStore:
         text of the latest version again makes no new version (its number is returned)."""
         if not name or not name.strip():
             raise BackchannelError("a user case needs a name")
+        _readable(name, "a user case's name")
+        _readable(text, f"the text of user case {name!r}")
         for attempt in range(5):
             try:
                 with self._session(write=True) as s:
@@ -669,6 +678,17 @@ class RunStore:
             n = s.execute(delete(UserCaseRow).where(UserCaseRow.name == name)).rowcount  # type: ignore[attr-defined]
             if not n:
                 raise BackchannelError(f"no user case {name!r} in {self.url}")
+
+
+def _readable(text: str, what: str) -> None:
+    """Refuse text that could be stored but not read back as UTF-8 (a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BackchannelError(
+            f"{what} holds a lone surrogate (U+{ord(text[e.start]):04X}) at character {e.start}, "
+            "which is not a character and cannot be stored"
+        ) from None
 
 
 def _user_case(row: UserCaseRow) -> UserCase:

@@ -124,7 +124,7 @@ class CaseCache:
 
     @staticmethod
     def key(fmt: str, text: str) -> str:
-        return hashlib.sha256(f"{fmt}\0{text}".encode()).hexdigest()
+        return hashlib.sha256(f"{fmt}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def parse(self, case: CaseText) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
         """The conflict of a case text; :class:`CaseError` (with the line) if it is not valid."""
@@ -183,7 +183,7 @@ class ResultCache:
         import json
 
         spec = json.dumps([kind, case.fmt, params], sort_keys=True, default=str)
-        return hashlib.sha256(spec.encode() + b"\0" + case.text.encode()).hexdigest()
+        return hashlib.sha256(spec.encode() + b"\0" + case.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def get(self, key: str) -> bytes | None:
         with self._lock:

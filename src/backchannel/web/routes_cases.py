@@ -94,18 +94,27 @@ def _summaries(svc: Services, user: list[Any]) -> list[dict[str, Any]]:
                 "states": states(case),
             }
         )
-    for uc in user:
-        case = CaseText(uc.name, USER, uc.fmt, uc.text, uc.version)
-        out.append(
-            {
-                "id": f"user:{uc.name}",
-                "name": uc.name,
-                "title": uc.title,
-                "source": "user",
-                "version": uc.version,
-                "states": states(case),
-            }
-        )
+    from .problems import log
+
+    for uc in user:  # one row that cannot be read must not hide the others
+        row: dict[str, Any] = {
+            "id": f"user:{uc.name}",
+            "name": uc.name,
+            "title": None,
+            "source": "user",
+            "version": uc.version,
+            "states": None,
+        }
+        try:
+            case = CaseText(uc.name, USER, uc.fmt, uc.text, uc.version)
+            title = uc.title
+            if title is not None:
+                title.encode("utf-8")
+            row["title"] = title
+            row["states"] = states(case)
+        except Exception as e:  # logged; the row is listed without details
+            log.warning("user case %r cannot be summarised: %s", uc.name, type(e).__name__)
+        out.append(row)
     return out
 
 
