@@ -27,13 +27,18 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import BackchannelError
-from .models import CaseVersion, Run, RunBatch, RunResult, UserCaseRow, utcnow
+from .models import CaseVersion, RevokedSession, Run, RunBatch, RunResult, UserCaseRow, utcnow
 from .records import RunRecord, UserCase
 
 __all__ = ["STATUSES", "RunStore", "default_path", "open_engine", "open_store"]
 
 #: The statuses of a run.  ``running`` sets the start time; ``done`` is set by :meth:`RunStore.finish`.
 STATUSES = ("created", "running", "interrupted", "failed", "done", "cancelled")
+
+#: Seconds between two heartbeats of a running run, and after which a ``running``
+#: run without one is taken for interrupted (its process is gone).
+HEARTBEAT_SECONDS = 5.0
+STALE_SECONDS = 60.0
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for another one
@@ -447,10 +452,21 @@ class RunStore:
             run.status = status
             if status == "running" and run.started is None:
                 run.started = utcnow()
+            run.heartbeat = utcnow() if status == "running" else None
             if error is not None:
                 run.error = error
             elif status in ("running", "done"):
                 run.error = None
+
+    def heartbeat(self, run_id: int, seconds: float | None = None) -> None:
+        """The process working on a ``running`` run is alive; ``seconds``: the run's
+        time so far (all sessions), kept so that a run killed outright keeps it."""
+        with self._session(write=True) as s:
+            run = self._get_run(s, run_id)
+            if run.status == "running":
+                run.heartbeat = utcnow()
+                if seconds is not None:
+                    run.seconds = seconds
 
     def save_batch(self, run_id: int, index: int, payload: bytes, seconds: float) -> None:
         """Store batch ``index`` of a run.  Storing it again with the same payload does
@@ -553,6 +569,9 @@ class RunStore:
         with_result: bool = False,
     ) -> list[RunRecord]:
         counts = select(RunBatch.run_id, func.count().label("n")).group_by(RunBatch.run_id).subquery("counts")
+        from datetime import timedelta
+
+        stale_before = utcnow() - timedelta(seconds=STALE_SECONDS)
         stmt = (
             select(Run, CaseVersion.name, func.coalesce(counts.c.n, 0))
             .outerjoin(CaseVersion, CaseVersion.hash == Run.case_hash)
@@ -561,7 +580,16 @@ class RunStore:
         )
         if select_ids is not None:
             stmt = stmt.where(Run.id.in_(select_ids))
-        if status is not None:
+        if status == "interrupted":  # also the running ones whose process is gone
+            stmt = stmt.where(
+                (Run.status == status)
+                | ((Run.status == "running") & (func.coalesce(Run.heartbeat, Run.started) < stale_before))
+            )
+        elif status == "running":
+            stmt = stmt.where(
+                (Run.status == status) & (func.coalesce(Run.heartbeat, Run.started) >= stale_before)
+            )
+        elif status is not None:
             stmt = stmt.where(Run.status == status)
         if command is not None:
             stmt = stmt.where(Run.command == command)
@@ -582,7 +610,7 @@ class RunStore:
                 parameters=dict(run.parameters or {}),
                 seed=run.seed,
                 version=run.version,
-                status=run.status,
+                status=_effective_status(run, stale_before),
                 created=run.created,
                 started=run.started,
                 finished=run.finished,
@@ -604,6 +632,19 @@ class RunStore:
             s.execute(delete(RunBatch).where(RunBatch.run_id == run_id))
             s.execute(delete(RunResult).where(RunResult.run_id == run_id))
             s.delete(run)
+
+    # -- workbench sessions ended at logout -----------------------------------
+    def revoke_session(self, session_hash: str, expires: Any) -> None:
+        """Keep a logged-out session's id (its SHA-256) until it would have expired."""
+        with self._session(write=True) as s:
+            s.execute(delete(RevokedSession).where(RevokedSession.expires < utcnow()))
+            if s.get(RevokedSession, session_hash) is None:
+                s.add(RevokedSession(id=session_hash, expires=expires))
+
+    def revoked_sessions(self) -> set[str]:
+        """The ids (SHA-256) of logged-out sessions that have not yet expired."""
+        with self._session(write=False) as s:
+            return set(s.scalars(select(RevokedSession.id).where(RevokedSession.expires >= utcnow())))
 
     # -- user cases (web workbench) -----------------------------------------
     def save_user_case(self, name: str, text: str, fmt: str = "yaml") -> int:
@@ -678,6 +719,15 @@ class RunStore:
             n = s.execute(delete(UserCaseRow).where(UserCaseRow.name == name)).rowcount  # type: ignore[attr-defined]
             if not n:
                 raise BackchannelError(f"no user case {name!r} in {self.url}")
+
+
+def _effective_status(run: Run, stale_before: Any) -> str:
+    """``interrupted`` for a ``running`` run without a recent heartbeat: its process is gone."""
+    if run.status == "running":
+        alive = run.heartbeat or run.started
+        if alive is None or alive < stale_before:
+            return "interrupted"
+    return run.status
 
 
 def _readable(text: str, what: str) -> None:
