@@ -51,10 +51,16 @@ async def session(request: Request, svc: Services = Svc) -> dict[str, Any]:
     return {"csrf": request.state.csrf, "auth": svc.auth, "version": __version__}
 
 
-@router.post("/logout", status_code=204, summary="End a browser session (clears the session cookie)")
+@router.post("/logout", status_code=204, summary="End a browser session (it stays ended: revoked)")
 async def logout(request: Request) -> Response:
-    from .security import clear_session_cookie
+    """The session cookie is cleared and its session revoked, so that a copy of
+    the cookie no longer works either."""
+    from .security import SESSION_COOKIE, clear_session_cookie, session_of
 
+    token = getattr(request.app.state, "token", None)
+    found = session_of(token, request.cookies.get(SESSION_COOKIE)) if token else None
+    if found is not None:
+        await run_in_threadpool(request.app.state.revocations.revoke, found[0], float(found[1]))
     resp = Response(status_code=204)
     clear_session_cookie(resp, request)
     return resp
