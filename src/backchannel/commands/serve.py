@@ -73,17 +73,17 @@ def serve(
     )
     if token is not None and len(token) < 16:
         out.print("[yellow]warning[/yellow]: the access token is short; use at least 16 random characters")
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        server_header=False,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-    )
-    with sock:
-        uvicorn.Server(config).run(sockets=[sock])
+    with sock:  # uvicorn serves on the socket bound above (fd), host and port are for show
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            fd=sock.fileno(),
+            log_level="warning",
+            server_header=False,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+        )
 
 
 def _proxies(given: str | None) -> list[str]:

@@ -20,6 +20,7 @@ from .resolve import (
     by_id,
     check_valid,
     exists,
+    heavy_case,
     located,
     space_of,
 )
@@ -178,7 +179,9 @@ async def create_case(body: NewCase, svc: Services = Svc) -> dict[str, Any]:
             hint="Choose another name, or PUT a new version.",
         )
     case = CaseText(name, USER, body.format, body.text)
-    await svc.worker.run(check_valid, svc, case, what="validating the case")
+    await svc.worker.run(
+        check_valid, svc, case, what="validating the case", cost=lambda: heavy_case(svc, case)
+    )
     version = await run_in_threadpool(store.save_user_case, name, body.text, body.format)
     return {"id": f"user:{name}", "version": version}
 
@@ -194,7 +197,9 @@ async def update_case(case_id: str, body: CaseUpdate, svc: Services = Svc) -> di
     if not await run_in_threadpool(exists, store, name):
         raise ApiError(404, f"no user case {name!r}", hint="POST /api/cases creates one.")
     case = CaseText(name, USER, body.format, body.text)
-    await svc.worker.run(check_valid, svc, case, what="validating the case")
+    await svc.worker.run(
+        check_valid, svc, case, what="validating the case", cost=lambda: heavy_case(svc, case)
+    )
     version = await run_in_threadpool(store.save_user_case, name, body.text, body.format)
     return {"id": f"user:{name}", "version": version}
 
@@ -296,7 +301,9 @@ async def import_case(
             target = f"{base}-{k}"
             k += 1
     case = CaseText(target, "text", fmt, text)
-    ready = await svc.worker.run(_prepare_import, svc, case, what="importing the file")
+    ready = await svc.worker.run(
+        _prepare_import, svc, case, what="importing the file", cost=lambda: heavy_case(svc, case)
+    )
     v = await run_in_threadpool(store.save_user_case, target, ready.text, ready.fmt)
     return {"id": f"user:{target}", "version": v}
 

@@ -235,6 +235,9 @@ class SecurityMiddleware:
 
         method = scope["method"]
         who = client_of(scope)
+        from .work import CLIENT
+
+        CLIENT.set(who)  # the fair queue serves clients in turn
         if self.token is not None and _bearer(headers) is not None and self.throttle.blocked(who):
             await refuse(
                 429,
