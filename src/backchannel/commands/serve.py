@@ -66,6 +66,7 @@ def serve(
     from .common import console
 
     app = create_app(store_url=db, token=token)
+    app.state.services.worker.warm()  # the worker processes of expensive analyses
     shown = f"[{host}]" if ":" in host else host
     out = console(stderr=True)
     out.print(

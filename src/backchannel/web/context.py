@@ -26,7 +26,11 @@ class Services:
         self.limits = limits
         self.store_url = store_url
         self.auth = token is not None
-        self.worker = Worker(limits.analysis_workers, limits.analysis_timeout)
+        self.worker = Worker(
+            limits.analysis_workers,
+            limits.analysis_timeout,
+            limits=limits if limits.heavy_processes else None,
+        )
         self.cache = CaseCache()
         self.results = ResultCache()
         self.inflight: dict[str, asyncio.Future[bytes]] = {}  # results being computed, by key

@@ -12,10 +12,13 @@ time budget per request.
   requests waits for its own, and neither it nor anyone else starves the
   small analyses of the fast lane.
 * **Time budget:** a request waits at most ``timeout`` seconds (queue and
-  work); past it, 504. Python cannot stop a thread: work past its budget runs
-  on in its lane (which bounds how much of it there can be), and the same
-  request (``key``) is then refused at once for :data:`SLOW_MEMORY` seconds,
-  so that resending it costs nothing.
+  work); past it, 504. The heavy lane's work runs in worker processes
+  (:mod:`backchannel.web.heavyproc`, at low priority), which are stopped when
+  the budget is spent: an expensive request costs at most its budget of CPU,
+  and does not compete with the small analyses for the server's interpreter.
+  (The fast lane's threads cannot be stopped; their work is small.) A request
+  (``key``) that overran its budget is refused at once for
+  :data:`SLOW_MEMORY` seconds, so that resending it costs nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class _Job:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     client: str
+    deadline: float
     future: Future[Any] = field(default_factory=Future)
     cancelled: bool = False
 
@@ -58,10 +62,13 @@ class Worker:
     """Runs analyses in worker threads; a request waits at most ``timeout`` seconds.
 
     ``workers`` threads serve the fast lane; ``heavy_workers`` (default: half
-    of them, at least one) the heavy lane.
+    of them, at least one) the heavy lane, each with a worker process when
+    ``limits`` are given (else in the thread itself).
     """
 
-    def __init__(self, workers: int, timeout: float, heavy_workers: int | None = None) -> None:
+    def __init__(
+        self, workers: int, timeout: float, heavy_workers: int | None = None, limits: Any = None
+    ) -> None:
         self.timeout = timeout
         self._fast = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="backchannel-analysis")
         self.heavy_workers = heavy_workers or max(1, workers // 2)
@@ -71,6 +78,11 @@ class Worker:
         self._running: dict[str, int] = {}
         self._free = self.heavy_workers
         self._slow: dict[str, float] = {}  # request key → refused until (monotonic)
+        self._procs: list[Any] = []
+        if limits is not None:
+            from .heavyproc import HeavyProcess
+
+            self._procs = [HeavyProcess(limits) for _ in range(self.heavy_workers)]
 
     # -- the heavy lane's fair queue ------------------------------------------
     def _enqueue(self, job: _Job) -> None:
@@ -108,18 +120,25 @@ class Worker:
                 del self._queues[picked]
             self._free -= 1
             self._running[picked] = self._running.get(picked, 0) + 1
-            self._heavy.submit(self._work, job)
+            proc = self._procs.pop() if self._procs else None
+            self._heavy.submit(self._work, job, proc)
 
-    def _work(self, job: _Job) -> None:
+    def _work(self, job: _Job, proc: Any) -> None:
         try:
             if job.cancelled or not job.future.set_running_or_notify_cancel():
                 return
             try:
-                job.future.set_result(job.fn(*job.args))
+                if proc is not None:
+                    result = proc.call(job.fn, job.args, job.deadline - time.monotonic())
+                else:
+                    result = job.fn(*job.args)
+                job.future.set_result(result)
             except BaseException as e:
                 job.future.set_exception(e)
         finally:
             with self._lock:
+                if proc is not None:
+                    self._procs.append(proc)
                 self._free += 1
                 left = self._running.get(job.client, 1) - 1
                 if left:
@@ -148,15 +167,18 @@ class Worker:
             heavy = await self._wait(self._fast.submit(cost), t0, what, None, None)
         if not heavy:
             return await self._wait(self._fast.submit(fn, *args), t0, what, key, None)
-        job = _Job(fn, args, CLIENT.get())
+        job = _Job(fn, args, CLIENT.get(), t0 + self.timeout)
         self._enqueue(job)
         return await self._wait(job.future, t0, what, key, job)
 
     async def _wait(self, fut: Future[Any], t0: float, what: str, key: str | None, job: _Job | None) -> Any:
+        from .heavyproc import JobTimeout
+
         left = max(0.0, self.timeout - (time.monotonic() - t0))
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(fut), left)
-        except TimeoutError:
+            # a little longer for the heavy lane, whose process stops at the deadline itself
+            return await asyncio.wait_for(asyncio.wrap_future(fut), left + (1.0 if job else 0.0))
+        except (TimeoutError, JobTimeout):
             started = fut.running() or fut.done()
             if job is not None:
                 job.cancelled = True
@@ -186,6 +208,11 @@ class Worker:
                 "command line, which has no time limit.",
             )
 
+    def warm(self) -> None:
+        """Start the heavy lane's worker processes now rather than on first use."""
+        for proc in list(self._procs):
+            proc.warm()
+
     def close(self) -> None:
         with self._lock:
             for q in self._queues.values():
@@ -195,3 +222,5 @@ class Worker:
             self._queues.clear()
         self._fast.shutdown(wait=False, cancel_futures=True)
         self._heavy.shutdown(wait=False, cancel_futures=True)
+        for proc in self._procs:
+            proc.stop()
