@@ -76,6 +76,8 @@ class Worker:
         self._lock = threading.Lock()
         self._queues: OrderedDict[str, deque[_Job]] = OrderedDict()  # clients in turn
         self._running: dict[str, int] = {}
+        self._served: dict[str, int] = {}  # client → turn it was last served
+        self._turn = 0
         self._free = self.heavy_workers
         self._slow: dict[str, float] = {}  # request key → refused until (monotonic)
         self._procs: list[Any] = []
@@ -99,7 +101,8 @@ class Worker:
             self._dispatch()
 
     def _dispatch(self) -> None:
-        """Start queued jobs while heavy threads are free: clients in turn, one running each."""
+        """Start queued jobs while heavy threads are free: the client served least
+        recently first, one running job per client."""
         while self._free > 0:
             picked = None
             for client in list(self._queues):
@@ -109,13 +112,17 @@ class Worker:
                 if not q:
                     del self._queues[client]
                     continue
-                if self._running.get(client, 0) == 0:
+                if self._running.get(client, 0) == 0 and (
+                    picked is None or self._served.get(client, -1) < self._served.get(picked, -1)
+                ):
                     picked = client
-                    break
             if picked is None:
                 return
             job = self._queues[picked].popleft()
-            self._queues.move_to_end(picked)  # the next turn goes to another client
+            self._turn += 1
+            self._served[picked] = self._turn
+            if len(self._served) > 10_000:
+                self._served = {c: t for c, t in self._served.items() if c in self._queues}
             if not self._queues[picked]:
                 del self._queues[picked]
             self._free -= 1
