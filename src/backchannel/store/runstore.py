@@ -310,7 +310,8 @@ def _title(text_: str, fmt: str) -> str | None:
         else:
             import yaml
 
-            data = yaml.safe_load(text_)
+            # libyaml when it is there: every listing reads every user case's title
+            data = yaml.load(text_, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except Exception:
         return None
     title = data.get("title") if isinstance(data, dict) else None
