@@ -7,6 +7,11 @@ keeps a case cache of its own. A job past its time budget is stopped by
 killing the process (a new one is started for the next job): unlike a thread,
 a process can be stopped, so an expensive request costs at most its budget.
 
+The processes are started with ``spawn``, which imports the main module again:
+a script that serves ``create_app()`` itself needs the usual
+``if __name__ == "__main__":`` guard (``backchannel serve`` has it), or
+``Limits(heavy_processes=False)`` to keep the heavy lane in threads.
+
 Arguments that are the server's shared objects (:class:`~backchannel.web.context.Services`,
 :class:`~backchannel.web.cases.CaseCache`) are replaced by the process's own;
 everything else travels pickled, results and errors alike.
