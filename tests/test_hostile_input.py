@@ -301,3 +301,12 @@ def test_json_lines_on_demand_agree_with_the_scan(value: object, indent: int) ->
     for path, line in full.items():
         assert path in lazy and lazy[path] == line, (path, text)
     assert ("no such key",) not in lazy
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_backtest_data_must_be_a_regular_file(tmp_path: Path, run_cli: RunCli) -> None:
+    pipe = tmp_path / "data.csv"
+    os.mkfifo(pipe)
+    code, _, err = run_cli(["backtest", str(pipe)])
+    assert code == 2 and "Traceback" not in err
+    assert "no such file" in err or "not a regular file" in err
