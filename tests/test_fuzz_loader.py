@@ -66,6 +66,7 @@ def check_file(raw: bytes, suffix: str) -> Conflict | None:
             assert str(e)  # the message renders
             return None
         assert isinstance(conflict, Conflict)
+        conflict.model_dump_json()  # whatever loads can be written back (no lone surrogate)
         try:
             space = compile_case(path, max_states=MAX_STATES)
         except (CaseError, AnalysisRefused) as e:
@@ -163,7 +164,25 @@ def test_arbitrary_text_parsed(text: str, fmt: str) -> None:
 # ---------------------------------------------------------------------------
 # structured but wrong
 
+#: Stands for an integer of 4,400 digits (more than Python converts), put into the
+#: text after dumping (json.dumps cannot write it).
+HUGE = "HUGE_INT_4400"
+_HUGE_DIGITS = "9" * 4400
+
+# hostile values: lone surrogates, integers too long to read, extreme floats
+_hostile = st.one_of(
+    st.text(alphabet=st.characters(categories=["Cs"]), min_size=1, max_size=2),
+    st.builds(lambda a, b: a + b, st.text(max_size=3), st.text(st.characters(categories=["Cs"]), max_size=1)),
+    st.just(HUGE),
+    st.integers(-(2**1100), 2**1100),
+    st.sampled_from(
+        [1e308, -1e308, 1.7976931348623157e308, -1.7976931348623157e308, 5e-324, 1e13, -1e13, 1e12]
+    ),
+    st.floats(allow_nan=True, allow_infinity=True, width=64).filter(lambda x: abs(x) > 1e100 or x != x),
+)
+
 _scalars = st.one_of(
+    _hostile,
     st.none(),
     st.booleans(),
     st.integers(-(2**70), 2**70),
@@ -289,12 +308,15 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[Any], keys: list[str] | Non
 
 
 def _dump(data: Any, suffix: str) -> bytes:
+    """``data`` as a file; surrogates are written as escapes (``\\ud800``), as
+    a hostile file would, and :data:`HUGE` as an integer of 4,400 digits."""
     if suffix == ".json":
-        return json.dumps(data).encode()
+        return json.dumps(data).replace(f'"{HUGE}"', _HUGE_DIGITS).encode()
     try:
-        return yaml.safe_dump(data, allow_unicode=True).encode("utf-8", "surrogatepass")
+        text = yaml.safe_dump(data, allow_unicode=False, width=1_000_000)
     except yaml.YAMLError:  # pragma: no cover - a value YAML cannot represent
-        return json.dumps(data).encode()
+        text = json.dumps(data)
+    return text.replace(HUGE, _HUGE_DIGITS).encode("utf-8", "surrogatepass")
 
 
 _yaml_or_json = st.sampled_from([".yaml", ".json"])
@@ -415,3 +437,42 @@ def test_bad_explicit_yaml_tag_is_a_case_error(text: str) -> None:
     KeyError (not YAMLError) on a malformed value; the loader let them through."""
     with pytest.raises(CaseError):
         parse_case_text(text, "case.yaml")
+
+
+# ---------------------------------------------------------------------------
+# hostile values where the models take numbers, and text that is not characters
+
+
+@settings(FUZZ, max_examples=150)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "name": st.sampled_from(["a", "b", "c"]),
+                "capability": _scalars,
+                "positions": st.fixed_dictionaries({"t": _scalars}),
+                "salience": st.fixed_dictionaries({"t": _scalars}),
+            }
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.tuples(_scalars, _scalars),
+    _yaml_or_json,
+)
+def test_hostile_numbers_in_bargaining(actors: list[Any], scale: Any, suffix: str) -> None:
+    """Whatever loads forecasts without overflow (warnings are errors in the tests)."""
+    data = {"issues": {"t": {"scale": list(scale)}}, "actors": actors}
+    check_file(_dump(data, suffix), suffix)
+
+
+@settings(FUZZ, max_examples=150)
+@given(
+    st.text(st.characters(categories=["Cs", "L", "P", "Zs", "Nd"]), max_size=30).map(
+        lambda t: "title: " + t + "\ndecision_makers: []\n"
+    ),
+    _fmt,
+)
+def test_text_with_lone_surrogates(text: str, fmt: str) -> None:
+    """Text handed over as a string (the web API) may hold surrogates itself."""
+    check_text(text, fmt)

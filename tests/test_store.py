@@ -117,7 +117,7 @@ def test_open_migrates_to_head(store: RunStore) -> None:
     from alembic.runtime.migration import MigrationContext
 
     with store.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
     assert store.runs() == []
 
 

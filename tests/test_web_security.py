@@ -96,14 +96,19 @@ def test_every_route_needs_the_token(tmp_path: Path) -> None:
     with client_for(tmp_path, token=TOKEN) as c:
         routes = _routes(c.app)
         assert len(routes) > 25
+        wrong = 0
         for method, path in routes:
             r = c.request(method, path)
             if path in ("/login", "/login.css"):
-                assert r.status_code in (200, 303, 403), (method, path)
+                assert r.status_code in (200, 303, 403, 429), (method, path)
                 continue
             assert r.status_code == 401, (method, path, r.status_code)
             r = c.request(method, path, headers={"Authorization": "Bearer wrong"})
-            assert r.status_code == 401, (method, path)
+            wrong += 1  # after 10 wrong tokens, the client is throttled
+            assert r.status_code == (401 if wrong <= 10 else 429), (method, path)
+    fresh = tmp_path / "fresh"  # a new server: this client is throttled on the first
+    fresh.mkdir()
+    with client_for(fresh, token=TOKEN) as c:
         for method, path in routes:
             if path == "/login":
                 continue
@@ -180,7 +185,10 @@ def test_login_throttled(tmp_path: Path) -> None:
         codes = [c.post("/login", data={"token": f"guess{i}", "csrf": csrf}).status_code for i in range(12)]
         assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
         assert c.post("/login", data={"token": TOKEN, "csrf": csrf}).status_code == 429
-        still_serving(c, BEARER)
+        # the same client's bearer tokens are throttled too; other clients are served
+        assert c.get("/api/session", headers=BEARER).status_code == 429
+        with TestClient(c.app, client=("10.1.2.3", 40000)) as other:
+            still_serving(other, BEARER)
 
 
 def test_csrf_without_token(open_client: TestClient, tmp_path: Path) -> None:

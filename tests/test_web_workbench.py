@@ -105,13 +105,8 @@ def test_unknown_names_in_rules_and_scenarios_are_all_reported(client: TestClien
     assert all(e["line"] for e in errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MERGE: the loader's duplicate-key check (case/casefile.py) is on another branch; "
-    "remove this mark when it is merged (strict: an unexpected pass fails)",
-)
 def test_duplicate_key_is_a_located_error(client: TestClient) -> None:
-    """Needs the loader's duplicate-key check (case/casefile.py, issue 16, another branch)."""
+    """A duplicate key is an error at the second key's line, naming the first (issue 16)."""
     r = client.post("/api/validate", json={"text": DUPLICATE_KEY, "format": "yaml"})
     body = r.json()
     assert body["ok"] is False, "a duplicate key was silently accepted"

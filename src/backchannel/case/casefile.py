@@ -7,7 +7,6 @@ file, the line where the YAML/JSON puts the element at fault, and what to do.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -19,6 +18,8 @@ import yaml
 from ..errors import CaseError, ModelError
 from .model import Conflict
 from .readers import foreign_reader
+from .textguard import JsonLines, check_text, fix_surrogates, load_json_checked, read_bounded
+from .textguard import yaml_duplicate_keys as _yaml_duplicate_keys
 
 __all__ = ["bundled_cases", "case_error", "load_case", "parse_case_text", "resolve_case_path"]
 
@@ -99,6 +100,7 @@ def _compose(text: str, path: str, loader_class: type[yaml.SafeLoader]) -> tuple
     loader = loader_class(text)
     try:
         root = loader.get_single_node()
+        _yaml_duplicate_keys(root, path)
         if root is not None and "&" in text and _expanded_size(root, path) > MAX_YAML_NODES:
             raise YamlTooLarge(
                 path,
@@ -116,7 +118,8 @@ def read_yaml(text: str, path: str = "<text>") -> tuple[Any, dict[tuple[Any, ...
 
     ``Y``, ``N``, ``yes``, ``no``, ``on`` and ``off`` stay strings. Refuses
     text whose aliases expand to more than :data:`MAX_YAML_NODES` elements
-    (:class:`YamlTooLarge`). Syntax errors are reported with their line by the
+    (:class:`YamlTooLarge`), a key given twice in one mapping (both lines
+    named) and lone surrogate escapes. Syntax errors are reported with their line by the
     pure-Python reader, whose messages are the clearer.
     """
     try:
@@ -149,14 +152,8 @@ def read_yaml(text: str, path: str = "<text>") -> tuple[Any, dict[tuple[Any, ...
     lines: dict[tuple[Any, ...], int] = {}
     with contextlib.suppress(RecursionError):
         _line_map(root, (), lines)
+    data = fix_surrogates(data, text, path, lambda loc: _line_for(lines, loc))
     return data, lines
-
-
-def _lines_of(text: str) -> dict[tuple[Any, ...], int]:
-    out: dict[tuple[Any, ...], int] = {}
-    with contextlib.suppress(yaml.YAMLError, RecursionError, ValueError):
-        _line_map(yaml.compose(text, Loader=_Loader), (), out)
-    return out
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: Sequence[Any]) -> int | None:
@@ -268,15 +265,8 @@ def case_error(path: str, lines: dict[tuple[Any, ...], int], err: ModelError) ->
 
 
 def _load_json(text: str, path: str, fmt: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        hint = "A .gmcr file is JSON as GMCR+ writes it." if fmt == "gmcr" else "Fix the JSON syntax there."
-        raise CaseError(
-            path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno, hint=hint
-        ) from None
-    except RecursionError:
-        raise CaseError(path, "nested too deeply to read") from None
+    hint = "A .gmcr file is JSON as GMCR+ writes it." if fmt == "gmcr" else "Fix the JSON syntax there."
+    return load_json_checked(text, path, hint)
 
 
 def parse_case_text(
@@ -285,6 +275,7 @@ def parse_case_text(
     """Parse and validate case text; returns the conflict and a path → line map."""
     fmt = fmt or ("json" if path.endswith(".json") else "yaml")
     data: Any
+    check_text(text, path)
     if fmt in ("gmcr", "ktab"):
         return foreign_reader(fmt)(text, path), {}
     if fmt == "json":
@@ -305,7 +296,7 @@ def parse_case_text(
             hint="A case file is a mapping with at least 'decision_makers'.",
         )
     if fmt != "yaml":
-        lines = _lines_of(text)
+        lines = JsonLines(text)
     from pydantic import ValidationError
 
     try:
@@ -339,12 +330,15 @@ def format_of(name: str) -> str | None:
 def read_case_text(source: str | Path) -> tuple[str, str, str]:
     """The text of a case (path or bundled name), its display name and its format."""
     name, path = resolve_case_path(source)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise CaseError(
-            name, f"cannot be read: {e.strerror or e}", hint="Check the file's permissions."
-        ) from None
+    if isinstance(path, Path):
+        raw = read_bounded(path, name)
+    else:  # a bundled case, inside the package
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise CaseError(
+                name, f"cannot be read: {e.strerror or e}", hint="Check the file's permissions."
+            ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

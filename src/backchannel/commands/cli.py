@@ -253,10 +253,16 @@ def validate(case: CaseArg, max_states: MaxStatesOpt = None, fmt: FormatOpt = Fo
         with located(case):
             data = bargaining_data(conflict)
         lines.append(f"  {data.n_issues} issues, {data.n_actors} bargaining actors")
+    from ..scenarios.checks import check_for_sampling
+
+    with located(case):
+        check_for_sampling(conflict, space if conflict.decision_makers else None)
     _gmcr_notes(case)
     if quotes.mismatched:
         raise mismatch_error(display, quotes)
-    console.print(f"[green]ok[/green]: {case} — {conflict.title}")
+    from rich.markup import escape
+
+    console.print(f"[green]ok[/green]: {escape(case)} — {escape(conflict.title)}")
     for line in lines:
         console.print(line)
     rep = provenance_report(conflict)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -72,13 +72,32 @@ MaxStatesOpt = Annotated[
 ]
 
 
+#: Text longer than this is printed without rich's word wrapping, whose cost grows
+#: with the square of the length (a 10 MB title took 25 s); the terminal wraps it.
+LONG_TEXT = 4096
+
+
 def console(stderr: bool = False) -> Console:
-    """A rich console; 120 columns when not writing to a terminal."""
+    """A rich console; 120 columns when not writing to a terminal.
+
+    Its output costs time linear in what it prints: a long text (a case's
+    title of megabytes) is written as one soft-wrapped line.
+    """
     from rich.console import Console
+
+    class _Console(Console):
+        def print(self, *objects: Any, **kw: Any) -> None:
+            if "soft_wrap" not in kw and any(
+                isinstance(o, str | Text) and len(o) > LONG_TEXT for o in objects
+            ):
+                kw["soft_wrap"] = True
+            super().print(*objects, **kw)
+
+    from rich.text import Text
 
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or "COLUMNS" in os.environ else 120
-    return Console(stderr=stderr, highlight=False, width=width)
+    return _Console(stderr=stderr, highlight=False, width=width)
 
 
 @contextmanager

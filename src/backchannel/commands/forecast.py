@@ -208,9 +208,11 @@ def backtest_command(
         raise BackchannelError(f"--scale {scale!r}: write LOW,HIGH, e.g. 0,100") from None
     if not data.is_file():
         raise CaseError(str(data), "no such file", hint="Give the path of a long-format CSV file.")
-    try:
-        text = data.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
+    from ..case.textguard import read_bounded
+
+    try:  # a regular file of at most 64 MB, like a case file
+        text = read_bounded(data, str(data)).decode("utf-8-sig")
+    except UnicodeDecodeError as e:
         raise CaseError(str(data), f"cannot be read as text: {e}") from None
     result = backtest(
         read_long_format(text, str(data), (lo, hi)), _models(model), rounds=rounds, samples=samples, seed=seed

@@ -117,6 +117,8 @@ def conflict_from_ktab(text: str, path: str) -> Conflict:
         issues[name] = {"label": label}
     taken_actor: set[str] = set()
     actors: list[dict[str, Any]] = []
+    label_line: dict[str, int] = {}
+    lines: list[int] = []
     for line, row in body:
         if len(row) < width:
             raise CaseError(
@@ -126,6 +128,15 @@ def conflict_from_ktab(text: str, path: str) -> Conflict:
                 line=line,
             )
         label = row[0] or f"Actor {len(actors) + 1}"
+        if label in label_line:
+            raise CaseError(
+                path,
+                f"two actors are named {label!r}, on lines {label_line[label]} and {line}",
+                line=line,
+                hint="Each row is one actor: merge the two rows, or give them different names.",
+            )
+        label_line[label] = line
+        lines.append(line)
         power = _number(row[2], path, line, f"the power of {label!r}")
         if power < 0:
             raise CaseError(path, f"the power of {label!r} is negative", line=line, hint="Use a number ≥ 0.")
@@ -161,7 +172,11 @@ def conflict_from_ktab(text: str, path: str) -> Conflict:
     try:
         return Conflict.model_validate(data)
     except ValidationError as e:
-        raise CaseError(path, f"the data do not make a valid case: {e.errors()[0]['msg']}") from None
+        err = e.errors()[0]
+        loc = err["loc"]
+        at = lines[loc[1]] if len(loc) > 1 and loc[0] == "actors" and isinstance(loc[1], int) else None
+        msg = re.sub(r"^Value error, ", "", str(err["msg"]))
+        raise CaseError(path, f"the data do not make a valid case: {msg}", line=at) from None
 
 
 def conflict_to_ktab(conflict: Conflict) -> str:

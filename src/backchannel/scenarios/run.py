@@ -28,6 +28,7 @@ batch is saved as it completes, so an interrupted run resumes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -594,6 +595,38 @@ def record_run(store: RunStore, text: str, fmt: str, name: str, settings: dict[s
     )
 
 
+class _Heartbeat:
+    """Tells the store, every few seconds, that the process working on a run is alive
+    (and how long the run has taken), so that a run whose process was killed is
+    recognised as interrupted (see :data:`backchannel.store.runstore.STALE_SECONDS`)."""
+
+    def __init__(self, store: RunStore, run_id: int, seconds: Callable[[], float]) -> None:
+        from ..store.runstore import HEARTBEAT_SECONDS
+
+        self._store, self._run_id, self._seconds = store, run_id, seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, args=(HEARTBEAT_SECONDS,), name=f"heartbeat-{run_id}", daemon=True
+        )
+        self._thread.start()
+
+    def _beat(self, every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                self._store.heartbeat(self._run_id, self._seconds())
+            except Exception:  # a busy store: the next beat will do
+                continue
+
+    def stop(self, *, final: bool = False) -> None:
+        """Stop beating; ``final``: record the time once more (the run stops here)."""
+        if not self._stop.is_set():
+            self._stop.set()
+            self._thread.join()
+        if final:
+            with contextlib.suppress(Exception):
+                self._store.heartbeat(self._run_id, self._seconds())
+
+
 def execute_run(
     store: RunStore,
     run_id: int,
@@ -634,6 +667,8 @@ def execute_run(
         progress = bar.update
     store.set_status(run_id, "running")
     t0 = time.perf_counter()
+    before = rec.seconds or 0.0  # time of the earlier sessions of a resumed run
+    beat = _Heartbeat(store, run_id, lambda: before + time.perf_counter() - t0)
     try:
         result = _run(
             text,
@@ -649,18 +684,24 @@ def execute_run(
             cancel=cancel,
         )
     except KeyboardInterrupt:
+        beat.stop(final=True)
         store.set_status(run_id, "interrupted")
         total = len(batch_sizes(settings["samples"], settings["batch_size"]))
         raise RunInterrupted(run_id, len(store.batches(run_id)), total) from None
     except Cancelled:
+        beat.stop(final=True)
         store.set_status(run_id, "cancelled")
         raise
     except BaseException as e:
+        beat.stop(final=True)
         store.set_status(run_id, "failed", error=str(e) or type(e).__name__)
         raise
     finally:
+        beat.stop()
         if bar is not None:
             bar.close()
-    store.finish(run_id, result.to_dict(), time.perf_counter() - t0)
+    elapsed = before + time.perf_counter() - t0
+    object.__setattr__(result, "seconds", elapsed)  # all sessions of the run, as the store keeps it
+    store.finish(run_id, result.to_dict(), elapsed)
     object.__setattr__(result, "run_id", run_id)
     return result

@@ -31,6 +31,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "Base",
     "CaseVersion",
+    "RevokedSession",
     "Run",
     "RunBatch",
     "RunResult",
@@ -108,6 +109,8 @@ class Run(Base):
     case_hash: Mapped[str] = mapped_column(ForeignKey("case_versions.hash"))
     n_batches: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    #: Last sign of life of the process working on the run (``running`` only).
+    heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RunBatch(Base):
@@ -143,3 +146,12 @@ class UserCaseRow(Base):
     fmt: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RevokedSession(Base):
+    """A workbench session ended by logging out, kept until it would have expired."""
+
+    __tablename__ = "revoked_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the session id
+    expires: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

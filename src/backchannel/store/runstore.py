@@ -27,13 +27,18 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import BackchannelError
-from .models import CaseVersion, Run, RunBatch, RunResult, UserCaseRow, utcnow
+from .models import CaseVersion, RevokedSession, Run, RunBatch, RunResult, UserCaseRow, utcnow
 from .records import RunRecord, UserCase
 
 __all__ = ["STATUSES", "RunStore", "default_path", "open_engine", "open_store"]
 
 #: The statuses of a run.  ``running`` sets the start time; ``done`` is set by :meth:`RunStore.finish`.
 STATUSES = ("created", "running", "interrupted", "failed", "done", "cancelled")
+
+#: Seconds between two heartbeats of a running run, and after which a ``running``
+#: run without one is taken for interrupted (its process is gone).
+HEARTBEAT_SECONDS = 5.0
+STALE_SECONDS = 60.0
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for another one
@@ -305,11 +310,18 @@ def _title(text_: str, fmt: str) -> str | None:
         else:
             import yaml
 
-            data = yaml.safe_load(text_)
+            # libyaml when it is there: every listing reads every user case's title
+            data = yaml.load(text_, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except Exception:
         return None
     title = data.get("title") if isinstance(data, dict) else None
-    return str(title) if isinstance(title, str | int | float) and not isinstance(title, bool) else None
+    if not isinstance(title, str | int | float) or isinstance(title, bool):
+        return None
+    try:
+        str(title).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):  # a lone surrogate; an int too long to print
+        return None
+    return str(title)
 
 
 class RunStore:
@@ -366,6 +378,7 @@ class RunStore:
     # -- case versions ------------------------------------------------------
     def add_case(self, text: str, *, name: str, fmt: str) -> str:
         """Store a case text (once: the same text is stored only the first time); its SHA-256."""
+        _readable(text, "a case text")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self._session(write=False) as s:
             if s.get(CaseVersion, digest) is not None:
@@ -440,10 +453,21 @@ class RunStore:
             run.status = status
             if status == "running" and run.started is None:
                 run.started = utcnow()
+            run.heartbeat = utcnow() if status == "running" else None
             if error is not None:
                 run.error = error
             elif status in ("running", "done"):
                 run.error = None
+
+    def heartbeat(self, run_id: int, seconds: float | None = None) -> None:
+        """The process working on a ``running`` run is alive; ``seconds``: the run's
+        time so far (all sessions), kept so that a run killed outright keeps it."""
+        with self._session(write=True) as s:
+            run = self._get_run(s, run_id)
+            if run.status == "running":
+                run.heartbeat = utcnow()
+                if seconds is not None:
+                    run.seconds = seconds
 
     def save_batch(self, run_id: int, index: int, payload: bytes, seconds: float) -> None:
         """Store batch ``index`` of a run.  Storing it again with the same payload does
@@ -546,6 +570,9 @@ class RunStore:
         with_result: bool = False,
     ) -> list[RunRecord]:
         counts = select(RunBatch.run_id, func.count().label("n")).group_by(RunBatch.run_id).subquery("counts")
+        from datetime import timedelta
+
+        stale_before = utcnow() - timedelta(seconds=STALE_SECONDS)
         stmt = (
             select(Run, CaseVersion.name, func.coalesce(counts.c.n, 0))
             .outerjoin(CaseVersion, CaseVersion.hash == Run.case_hash)
@@ -554,7 +581,16 @@ class RunStore:
         )
         if select_ids is not None:
             stmt = stmt.where(Run.id.in_(select_ids))
-        if status is not None:
+        if status == "interrupted":  # also the running ones whose process is gone
+            stmt = stmt.where(
+                (Run.status == status)
+                | ((Run.status == "running") & (func.coalesce(Run.heartbeat, Run.started) < stale_before))
+            )
+        elif status == "running":
+            stmt = stmt.where(
+                (Run.status == status) & (func.coalesce(Run.heartbeat, Run.started) >= stale_before)
+            )
+        elif status is not None:
             stmt = stmt.where(Run.status == status)
         if command is not None:
             stmt = stmt.where(Run.command == command)
@@ -575,7 +611,7 @@ class RunStore:
                 parameters=dict(run.parameters or {}),
                 seed=run.seed,
                 version=run.version,
-                status=run.status,
+                status=_effective_status(run, stale_before),
                 created=run.created,
                 started=run.started,
                 finished=run.finished,
@@ -598,12 +634,27 @@ class RunStore:
             s.execute(delete(RunResult).where(RunResult.run_id == run_id))
             s.delete(run)
 
+    # -- workbench sessions ended at logout -----------------------------------
+    def revoke_session(self, session_hash: str, expires: Any) -> None:
+        """Keep a logged-out session's id (its SHA-256) until it would have expired."""
+        with self._session(write=True) as s:
+            s.execute(delete(RevokedSession).where(RevokedSession.expires < utcnow()))
+            if s.get(RevokedSession, session_hash) is None:
+                s.add(RevokedSession(id=session_hash, expires=expires))
+
+    def revoked_sessions(self) -> set[str]:
+        """The ids (SHA-256) of logged-out sessions that have not yet expired."""
+        with self._session(write=False) as s:
+            return set(s.scalars(select(RevokedSession.id).where(RevokedSession.expires >= utcnow())))
+
     # -- user cases (web workbench) -----------------------------------------
     def save_user_case(self, name: str, text: str, fmt: str = "yaml") -> int:
         """Save a new version of a user case; its version number (1, 2, …).  Saving the
         text of the latest version again makes no new version (its number is returned)."""
         if not name or not name.strip():
             raise BackchannelError("a user case needs a name")
+        _readable(name, "a user case's name")
+        _readable(text, f"the text of user case {name!r}")
         for attempt in range(5):
             try:
                 with self._session(write=True) as s:
@@ -669,6 +720,26 @@ class RunStore:
             n = s.execute(delete(UserCaseRow).where(UserCaseRow.name == name)).rowcount  # type: ignore[attr-defined]
             if not n:
                 raise BackchannelError(f"no user case {name!r} in {self.url}")
+
+
+def _effective_status(run: Run, stale_before: Any) -> str:
+    """``interrupted`` for a ``running`` run without a recent heartbeat: its process is gone."""
+    if run.status == "running":
+        alive = run.heartbeat or run.started
+        if alive is None or alive < stale_before:
+            return "interrupted"
+    return run.status
+
+
+def _readable(text: str, what: str) -> None:
+    """Refuse text that could be stored but not read back as UTF-8 (a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BackchannelError(
+            f"{what} holds a lone surrogate (U+{ord(text[e.start]):04X}) at character {e.start}, "
+            "which is not a character and cannot be stored"
+        ) from None
 
 
 def _user_case(row: UserCaseRow) -> UserCase:

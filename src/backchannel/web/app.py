@@ -33,7 +33,8 @@ def create_app(
     from .api import router
     from .pages import install_pages
     from .problems import install_handlers
-    from .security import SecurityMiddleware, install_login
+    from .security import SecurityMiddleware, _Throttle, install_login
+    from .sessions import Revocations
 
     if token is not None and not token.strip():
         raise ValueError("the access token is empty")
@@ -63,9 +64,19 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = svc
+    app.state.token = token
     install_handlers(app)
     app.include_router(router)
     install_pages(app, static_dir)
-    install_login(app, token)
-    app.add_middleware(SecurityMiddleware, token=token, max_body=limits.max_body)
+    throttle = _Throttle()  # failed tokens, from the login form and the bearer header alike
+    revocations = Revocations(svc.store)
+    app.state.revocations = revocations
+    install_login(app, token, throttle)
+    app.add_middleware(
+        SecurityMiddleware,
+        token=token,
+        max_body=limits.max_body,
+        throttle=throttle,
+        revocations=revocations,
+    )
     return app

@@ -118,6 +118,9 @@ class CaseCache:
     used first out.
     """
 
+    #: What stands for the cache in a job sent to a worker process (:mod:`.heavyproc`).
+    in_worker_process = "<case cache>"
+
     def __init__(self, items: int = 32, states: int = 400_000) -> None:
         self._items = items
         self._states = states
@@ -127,7 +130,7 @@ class CaseCache:
 
     @staticmethod
     def key(fmt: str, text: str) -> str:
-        return hashlib.sha256(f"{fmt}\0{text}".encode()).hexdigest()
+        return hashlib.sha256(f"{fmt}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def parse(self, case: CaseText) -> tuple[Conflict, dict[tuple[Any, ...], int]]:
         """The conflict of a case text; :class:`CaseError` (with the line) if it is not valid."""
@@ -186,7 +189,7 @@ class ResultCache:
         import json
 
         spec = json.dumps([kind, case.fmt, params], sort_keys=True, default=str)
-        return hashlib.sha256(spec.encode() + b"\0" + case.text.encode()).hexdigest()
+        return hashlib.sha256(spec.encode() + b"\0" + case.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def get(self, key: str) -> bytes | None:
         with self._lock:

@@ -22,11 +22,18 @@ __all__ = ["Services", "services"]
 
 
 class Services:
+    #: What stands for the services in a job sent to a worker process (:mod:`.heavyproc`).
+    in_worker_process = "<services>"
+
     def __init__(self, limits: Limits, store_url: str | None, token: str | None) -> None:
         self.limits = limits
         self.store_url = store_url
         self.auth = token is not None
-        self.worker = Worker(limits.analysis_workers, limits.analysis_timeout)
+        self.worker = Worker(
+            limits.analysis_workers,
+            limits.analysis_timeout,
+            limits=limits if limits.heavy_processes else None,
+        )
         self.cache = CaseCache()
         self.results = ResultCache()
         self.inflight: dict[str, asyncio.Future[bytes]] = {}  # results being computed, by key

@@ -36,6 +36,7 @@ __all__ = [
     "concept_of",
     "concepts_of",
     "exists",
+    "heavy_case",
     "located",
     "parsed",
     "resolve",
@@ -86,6 +87,31 @@ async def resolve(svc: Services, ref: CaseRef) -> CaseText:
     if ref.case is None:
         raise ApiError(422, "give a case id ('case') or the case's text ('text')", loc=["case"])
     return await by_id(svc, ref.case, ref.version)
+
+
+#: Work on a case text longer than this, or of more (estimated) states, runs in the
+#: heavy lane of the worker pool (:mod:`backchannel.web.work`).
+HEAVY_TEXT = 256 * 1024
+HEAVY_STATES = 4096
+
+
+def heavy_case(svc: Services, case: CaseText) -> bool:
+    """Whether analysing ``case`` is expensive: a long text, or many states (estimated
+    from the parsed case, without building them). Cheap for the texts it parses."""
+    if len(case.text) > HEAVY_TEXT:
+        return True
+    try:
+        conflict = svc.cache.conflict(case)
+    except Exception:  # an invalid case fails fast in the work itself
+        return False
+    if not conflict.decision_makers:
+        return False
+    from ..gmcr.statespace import estimate_states
+
+    try:
+        return estimate_states(conflict) > HEAVY_STATES
+    except Exception:
+        return False
 
 
 def space_of(svc: Services, case: CaseText) -> StateSpace:
@@ -140,7 +166,9 @@ async def cached_json(
     if body is None:
         fut = svc.inflight.get(key)
         if fut is None or fut.get_loop() is not asyncio.get_running_loop():
-            fut = asyncio.ensure_future(svc.worker.run(dumps, fn, *args, what=what))
+            fut = asyncio.ensure_future(
+                svc.worker.run(dumps, fn, *args, what=what, cost=lambda: heavy_case(svc, case), key=key)
+            )
             svc.inflight[key] = fut
 
             def done(f: asyncio.Future[bytes]) -> None:

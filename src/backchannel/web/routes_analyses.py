@@ -19,6 +19,7 @@ from .resolve import (
     cached_json,
     concept_of,
     concepts_of,
+    heavy_case,
     located,
     parsed,
     resolve,
@@ -55,7 +56,15 @@ async def validate(body: ValidateRequest, svc: Services = Svc) -> dict[str, Any]
     from .validation import validate_case
 
     case = CaseText("editor", "text", body.format, body.text)
-    return await svc.worker.run(validate_case, case, svc.cache, svc.limits.max_states, what="validation")
+    return await svc.worker.run(
+        validate_case,
+        case,
+        svc.cache,
+        svc.limits.max_states,
+        what="validation",
+        cost=lambda: heavy_case(svc, case),
+        key=svc.results.key("validate", case, None),
+    )
 
 
 def _analyze(svc: Services, case: CaseText, concepts: tuple[str, ...]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from .resolve import (
     by_id,
     check_valid,
     exists,
+    heavy_case,
     located,
     space_of,
 )
@@ -51,10 +52,16 @@ async def session(request: Request, svc: Services = Svc) -> dict[str, Any]:
     return {"csrf": request.state.csrf, "auth": svc.auth, "version": __version__}
 
 
-@router.post("/logout", status_code=204, summary="End a browser session (clears the session cookie)")
+@router.post("/logout", status_code=204, summary="End a browser session (it stays ended: revoked)")
 async def logout(request: Request) -> Response:
-    from .security import clear_session_cookie
+    """The session cookie is cleared and its session revoked, so that a copy of
+    the cookie no longer works either."""
+    from .security import SESSION_COOKIE, clear_session_cookie, session_of
 
+    token = getattr(request.app.state, "token", None)
+    found = session_of(token, request.cookies.get(SESSION_COOKIE)) if token else None
+    if found is not None:
+        await run_in_threadpool(request.app.state.revocations.revoke, found[0], float(found[1]))
     resp = Response(status_code=204)
     clear_session_cookie(resp, request)
     return resp
@@ -105,20 +112,30 @@ def _summaries(svc: Services, user: list[Any]) -> list[dict[str, Any]]:
                 "modified": None,
             }
         )
-    for uc in user:
-        case = CaseText(uc.name, USER, uc.fmt, uc.text, uc.version)
-        out.append(
-            {
-                "id": f"user:{uc.name}",
-                "name": uc.name,
-                "title": uc.title,
-                "source": "user",
-                "version": uc.version,
-                "states": states(case),
-                "kind": kind(case),
-                "modified": uc.created.isoformat() if uc.created else None,
-            }
-        )
+    from .problems import log
+
+    for uc in user:  # one row that cannot be read must not hide the others
+        row: dict[str, Any] = {
+            "id": f"user:{uc.name}",
+            "name": uc.name,
+            "title": None,
+            "source": "user",
+            "version": uc.version,
+            "states": None,
+            "kind": None,
+            "modified": uc.created.isoformat() if uc.created else None,
+        }
+        try:
+            case = CaseText(uc.name, USER, uc.fmt, uc.text, uc.version)
+            title = uc.title
+            if title is not None:
+                title.encode("utf-8")
+            row["title"] = title
+            row["states"] = states(case)
+            row["kind"] = kind(case)
+        except Exception as e:  # logged; the row is listed without details
+            log.warning("user case %r cannot be summarised: %s", uc.name, type(e).__name__)
+        out.append(row)
     return out
 
 
@@ -176,7 +193,9 @@ async def create_case(body: NewCase, svc: Services = Svc) -> dict[str, Any]:
             hint="Choose another name, or PUT a new version.",
         )
     case = CaseText(name, USER, body.format, body.text)
-    await svc.worker.run(check_valid, svc, case, what="validating the case")
+    await svc.worker.run(
+        check_valid, svc, case, what="validating the case", cost=lambda: heavy_case(svc, case)
+    )
     version = await run_in_threadpool(store.save_user_case, name, body.text, body.format)
     return {"id": f"user:{name}", "version": version}
 
@@ -192,7 +211,9 @@ async def update_case(case_id: str, body: CaseUpdate, svc: Services = Svc) -> di
     if not await run_in_threadpool(exists, store, name):
         raise ApiError(404, f"no user case {name!r}", hint="POST /api/cases creates one.")
     case = CaseText(name, USER, body.format, body.text)
-    await svc.worker.run(check_valid, svc, case, what="validating the case")
+    await svc.worker.run(
+        check_valid, svc, case, what="validating the case", cost=lambda: heavy_case(svc, case)
+    )
     version = await run_in_threadpool(store.save_user_case, name, body.text, body.format)
     return {"id": f"user:{name}", "version": version}
 
@@ -294,7 +315,9 @@ async def import_case(
             target = f"{base}-{k}"
             k += 1
     case = CaseText(target, "text", fmt, text)
-    ready = await svc.worker.run(_prepare_import, svc, case, what="importing the file")
+    ready = await svc.worker.run(
+        _prepare_import, svc, case, what="importing the file", cost=lambda: heavy_case(svc, case)
+    )
     v = await run_in_threadpool(store.save_user_case, target, ready.text, ready.fmt)
     return {"id": f"user:{target}", "version": v}
 

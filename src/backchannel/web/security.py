@@ -5,8 +5,13 @@
   ``no-referrer``, no framing.
 * With an access token, every route but the login form needs it: API clients
   send ``Authorization: Bearer <token>``; browsers log in at ``/login`` and get
-  a session cookie (HttpOnly, SameSite=Strict, Secure over https) signed with
-  the token, valid 12 hours. Tokens are compared in constant time.
+  a session cookie (HttpOnly, SameSite=Strict, Secure over https) naming a
+  random session id, signed with the token, valid 12 hours or until logout
+  (:mod:`backchannel.web.sessions`). Tokens are compared in constant time.
+* Failed tokens are throttled per client address, from the login form and the
+  bearer header alike: after 10 failures in a minute, 429 for a minute. The
+  client address is the connection's: proxy headers (``X-Forwarded-For``) are
+  believed only from the proxies given to ``backchannel serve --trusted-proxy``.
 * CSRF: a ``bc_csrf`` cookie (readable by scripts) is set on every response
   that lacks one; a POST, PUT, PATCH or DELETE must send its value in the
   ``X-CSRF-Token`` header (double submit), unless authenticated by the bearer
@@ -31,6 +36,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import Headers
+
+from .sessions import Revocations
 
 __all__ = [
     "CSP",
@@ -93,19 +100,29 @@ def _session_key(token: str) -> bytes:
 
 
 def make_session(token: str, now: float | None = None) -> str:
+    """A session cookie's value: ``expires.session_id.signature``."""
     expires = int((now or time.time()) + SESSION_SECONDS)
-    sig = hmac.new(_session_key(token), str(expires).encode(), hashlib.sha256).hexdigest()
-    return f"{expires}.{sig}"
+    body = f"{expires}.{secrets.token_urlsafe(24)}"
+    sig = hmac.new(_session_key(token), body.encode(), hashlib.sha256).hexdigest()
+    return f"{body}.{sig}"
+
+
+def session_of(token: str, value: str | None) -> tuple[str, int] | None:
+    """(session id, expiry) of a valid, unexpired session cookie; None otherwise
+    (revocation is checked by the caller)."""
+    if not value or value.count(".") != 2 or len(value) > 200:
+        return None
+    expires, sid, sig = value.split(".")
+    if not expires.isdigit() or int(expires) < time.time():
+        return None
+    good = hmac.new(_session_key(token), f"{expires}.{sid}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(good.encode(), sig.encode()):
+        return None
+    return sid, int(expires)
 
 
 def check_session(token: str, value: str | None) -> bool:
-    if not value or "." not in value:
-        return False
-    expires, _, sig = value.partition(".")
-    if not expires.isdigit() or int(expires) < time.time():
-        return False
-    good = hmac.new(_session_key(token), expires.encode(), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(good.encode(), sig.encode())
+    return session_of(token, value) is not None
 
 
 def _cookie(name: str, value: str, *, https: bool, http_only: bool, max_age: int | None = None) -> str:
@@ -139,10 +156,20 @@ def _valid_csrf(value: str | None) -> bool:
 class SecurityMiddleware:
     """Headers, host check, authentication, CSRF and body size, before any route runs."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, max_body: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body: int,
+        throttle: _Throttle | None = None,
+        revocations: Revocations | None = None,
+    ) -> None:
         self.app = app
         self.token = token
         self.max_body = max_body
+        self.throttle = throttle or _Throttle()
+        self.revocations = revocations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -207,7 +234,27 @@ class SecurityMiddleware:
                 return
 
         method = scope["method"]
+        who = client_of(scope)
+        from .work import CLIENT
+
+        CLIENT.set(who)  # the fair queue serves clients in turn
+        if self.token is not None and _bearer(headers) is not None and self.throttle.blocked(who):
+            await refuse(
+                429,
+                "too many wrong access tokens from this address: wait a minute",
+                "Check the token (BACKCHANNEL_TOKEN of the server).",
+                {"Retry-After": str(int(self.throttle.window))},
+            )
+            return
         how = self._authenticated(headers, request)
+        if how == "cookie" and self.revocations is not None:
+            from starlette.concurrency import run_in_threadpool
+
+            found = session_of(self.token or "", request.cookies.get(SESSION_COOKIE))
+            if found is None or await run_in_threadpool(self.revocations.revoked, found[0]):
+                how = None
+        if self.token is not None and how is None and _bearer(headers) is not None:
+            self.throttle.fail(who)
         if self.token is not None and how is None and scope["path"] not in OPEN_PATHS:
             wants_html = method in ("GET", "HEAD") and not api and "text/html" in headers.get("accept", "")
             if wants_html:
@@ -278,17 +325,30 @@ class SecurityMiddleware:
         """``bearer``, ``cookie`` or None."""
         if self.token is None:
             return None
-        auth = headers.get("authorization", "")
-        scheme, _, value = auth.partition(" ")
-        if scheme.lower() == "bearer" and same(value.strip(), self.token):
+        given = _bearer(headers)
+        if given is not None and same(given, self.token):
             return "bearer"
         if check_session(self.token, request.cookies.get(SESSION_COOKIE)):
             return "cookie"
         return None
 
 
+def _bearer(headers: Headers) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if there is one."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def client_of(scope: Scope) -> str:
+    """The client's address: the connection's (the server decides whether a proxy's
+    ``X-Forwarded-For`` may replace it: ``--trusted-proxy``)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "?"
+
+
 class _Throttle:
-    """At most ``limit`` failed logins per client address in ``window`` seconds."""
+    """At most ``limit`` failed tokens (login form or bearer header) per client
+    address in ``window`` seconds."""
 
     def __init__(self, limit: int = 10, window: float = 60.0) -> None:
         self.limit = limit
@@ -325,11 +385,11 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def install_login(app: FastAPI, token: str | None) -> None:
+def install_login(app: FastAPI, token: str | None, throttle: _Throttle | None = None) -> None:
     """``GET /login`` (the form) and ``POST /login`` (token and CSRF field → session cookie)."""
     from .pages import login_page
 
-    throttle = _Throttle()
+    throttle = throttle or _Throttle()
 
     @app.get("/login", include_in_schema=False)
     async def login_form(request: Request) -> Response:
@@ -342,7 +402,7 @@ def install_login(app: FastAPI, token: str | None) -> None:
     async def login(request: Request) -> Response:
         if token is None:
             return RedirectResponse("/", status_code=303)
-        who = request.client.host if request.client else "?"
+        who = client_of(request.scope)
         if throttle.blocked(who):
             return HTMLResponse(
                 login_page(request.state.csrf, "Too many failed attempts: wait a minute."), status_code=429

@@ -16,7 +16,10 @@ class Limits:
     line has no such limit); ``analysis_timeout``: seconds an analysis may take
     (504 past it, the server goes on serving); ``analysis_workers``: analyses
     run at once (more wait for a worker, within their time limit);
-    ``max_jobs``: background jobs at once (429 past it); ``max_samples``:
+    ``heavy_processes``: expensive analyses (large texts, many states) run
+    in worker processes that are stopped when their time is up (else in
+    threads, which cannot be stopped); ``max_jobs``: background jobs at once
+    (429 past it); ``max_samples``:
     Monte Carlo samples of one job; ``max_graph_nodes``: states drawn in full
     before the graph keeps only the equilibria, the status quo and the
     reachable states; ``max_rounds``: rounds of the dynamic bargaining model.
@@ -26,6 +29,7 @@ class Limits:
     max_states: int = 100_000
     analysis_timeout: float = 30.0
     analysis_workers: int = 4
+    heavy_processes: bool = True
     max_jobs: int = 2
     max_samples: int = 20_000
     max_graph_nodes: int = 300

@@ -30,7 +30,7 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
     """
     from pydantic import ValidationError
 
-    from ..case.casefile import _clean_loc, _line_for, _pydantic_message, read_yaml
+    from ..case.casefile import _clean_loc, _line_for, _load_json, _pydantic_message, read_yaml
     from ..case.model import Conflict
 
     lines: dict[tuple[Any, ...], int] = {}
@@ -38,7 +38,7 @@ def _schema_errors(case: CaseText) -> list[dict[str, Any]]:
         if case.fmt == "yaml":
             data, lines = read_yaml(case.text)
         else:
-            data = json.loads(case.text)
+            data = _load_json(case.text, case.display, case.fmt)
     except (CaseError, ValueError, RecursionError):  # the loader reports it
         return []
     if not isinstance(data, dict):
@@ -165,6 +165,13 @@ def validate_case(case: CaseText, cache: CaseCache, max_states: int, base: Any =
 
         try:
             bargaining_data(conflict)
+        except ModelError as e:
+            errors.append(_entry(case_error(case.display, lines, e)))
+    if not errors:
+        from ..scenarios.checks import check_for_sampling
+
+        try:
+            check_for_sampling(conflict, cache.space(case, max_states) if states is not None else None)
         except ModelError as e:
             errors.append(_entry(case_error(case.display, lines, e)))
     if case.fmt == "gmcr":
