@@ -39,7 +39,15 @@ from .statespace import Moves, StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Explanation", "explain", "ordinal", "possessive", "statement_changes", "statement_truth"]
+__all__ = [
+    "Explanation",
+    "explain",
+    "free_improvements",
+    "ordinal",
+    "possessive",
+    "statement_changes",
+    "statement_truth",
+]
 
 
 def possessive(name: str) -> str:
@@ -393,6 +401,19 @@ class Explanation(Result):
                     }
                 )
         return pd.DataFrame(rows)
+
+
+def free_improvements(space: StateSpace, d: int, s: int, concept: str) -> list[dict[str, Any]]:
+    """The improvements of decision maker ``d`` from state index ``s`` that
+    nothing deters under ``concept`` (the moves of :func:`explain`, with the
+    statements they gain and lose); empty when ``s`` is stable for ``d``."""
+    ex = _Explainer(space, s, concept)
+    p = space.payoffs[d]
+    targets = [t for t in space.moves[d].of(s).tolist() if p[t] > p[s]]
+    if not targets:
+        return []
+    w = ex.witness(d)
+    return [m for m in (ex.move(d, t, w) for t in targets) if not m["deterred"]]
 
 
 def explain(space: StateSpace, state: int | str, concept: str = "nash") -> Explanation:

@@ -56,7 +56,17 @@ from ..gmcr.statespace import (
     scenario_conditions,
 )
 
-__all__ = ["RULES", "BatchOutput", "Prepared", "compute_batch", "pack", "prepared", "unpack"]
+__all__ = [
+    "RULES",
+    "BatchOutput",
+    "Prepared",
+    "compute_batch",
+    "evaluate_values",
+    "outcomes",
+    "pack",
+    "prepared",
+    "unpack",
+]
 
 RULES = ("split", "nearest")
 FORECAST_MODELS = MODELS
@@ -349,6 +359,32 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
     rng = np.random.default_rng(ss)
     u = rng.random((size, len(prep.inputs)))
     values = draw(list(prep.inputs), u)
+    return evaluate_values(prep, index, values)
+
+
+def outcomes(prep: Prepared, payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample (payoffs: samples × decision makers × states): the
+    equilibria (samples × states), the outcome weight of each state (the
+    equilibria reachable from the status quo, shared by the rule), and the
+    number of reachable equilibria counted (0: unresolved)."""
+    space, st = prep.space, prep.settings
+    assert space is not None and space.status_quo is not None
+    concept = st["concept"]
+    eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
+    dist = batch_distance(space, payoffs, space.status_quo)
+    reach = eq & (dist >= 0)
+    if st["rule"] == "nearest":
+        big = np.iinfo(np.int32).max
+        dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
+        reach &= dist == dmin
+    counts = reach.sum(axis=1)
+    weight = np.where(counts[:, None] > 0, reach / np.maximum(counts, 1)[:, None], 0.0)
+    return eq, weight, counts
+
+
+def evaluate_values(prep: Prepared, index: int, values: np.ndarray) -> BatchOutput:
+    """The batch of the samples whose drawn inputs are ``values`` (samples × inputs)."""
+    size = values.shape[0]
     forecasts = _forecasts(prep, values)
     q = [forecasts[:, i, None] for i in range(forecasts.shape[1])]
     space = prep.space
@@ -359,18 +395,7 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
         eq = np.zeros((size, 0), dtype=bool)
         counts = np.ones(size, dtype=np.int64)
     else:
-        payoffs = _payoffs(prep, values)
-        concept = st["concept"]
-        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
-        assert space.status_quo is not None
-        dist = batch_distance(space, payoffs, space.status_quo)
-        reach = eq & (dist >= 0)
-        if st["rule"] == "nearest":
-            big = np.iinfo(np.int32).max
-            dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
-            reach &= dist == dmin
-        counts = reach.sum(axis=1)
-        weight = np.where(counts[:, None] > 0, reach / np.maximum(counts, 1)[:, None], 0.0)
+        eq, weight, counts = outcomes(prep, _payoffs(prep, values))
         codes = space.codes[None, :]
     classes = np.zeros((size, prep.n_buckets))
     taken = np.zeros(weight.shape, dtype=bool)

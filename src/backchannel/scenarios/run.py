@@ -47,6 +47,7 @@ from ..defaults import BATCH_SIZE
 from ..errors import BackchannelError
 from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, run_batches
+from .explained import complete
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ class ScenarioResult(Result):
             "inputs": self.inputs,
             "case_hash": self.case_hash,
             "backchannel_version": _version(),
+            **self.extra,  # method, decomposition, diagnostics, cycles, summary (scenarios.explained)
         }
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -336,7 +338,7 @@ def aggregate(
                 "low": _r(lo_q, 4),
                 "high": _r(hi_q, 4),
             }
-    return ScenarioResult(
+    result = ScenarioResult(
         title=conflict.title,
         samples=n,
         seed=int(prep.settings["seed"]),
@@ -355,6 +357,7 @@ def aggregate(
         case_hash=case_hash,
         graph_model=space is not None,
     )
+    return complete(prep, result, values)  # exact where it can be; diagnostics, summary
 
 
 # -- running ----------------------------------------------------------------------
