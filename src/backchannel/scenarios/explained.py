@@ -6,8 +6,9 @@ summary.  Called once a run's batches are put together
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -15,8 +16,8 @@ from .diagnostics import cycles, diagnose, profiles
 from .exact import MAX_COMBINATIONS, combinations, decomposition, why_not_exact
 from .montecarlo import Prepared
 
-if TYPE_CHECKING:
-    from .run import ScenarioResult
+#: The robust-equilibria rows of a result, from (prep, space, P(equilibrium), P(outcome)) per state.
+RobustStates = Callable[[Prepared, Any, np.ndarray, np.ndarray], list[dict[str, Any]]]
 
 __all__ = ["complete"]
 
@@ -63,9 +64,10 @@ def _exact_sensitivity(
     return rows
 
 
-def complete(prep: Prepared, result: ScenarioResult, values: np.ndarray) -> ScenarioResult:
-    """``result`` with its probabilities made exact where they can be, and the reasons added."""
-    from .run import _robust_states
+def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: RobustStates) -> Any:
+    """``result`` (a :class:`~backchannel.scenarios.run.ScenarioResult`) with its probabilities
+    made exact where they can be, and the reasons added; ``robust_states`` recomputes its
+    robust-equilibria rows from exact probabilities."""
     from .summary import scenario_summary
     from .whatif import what_would_it_take
 
@@ -93,7 +95,7 @@ def complete(prep: Prepared, result: ScenarioResult, values: np.ndarray) -> Scen
             p=p,
             low=p.copy(),
             high=p.copy(),
-            states=_robust_states(prep, space, eq, outcome),
+            states=robust_states(prep, space, eq, outcome),
             sensitivity=_exact_sensitivity(prep, combos.values, combos.weight, combos.classes, names),
             unresolved=float(combos.weight[prof.counts == 0].sum()),
         )

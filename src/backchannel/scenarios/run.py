@@ -357,7 +357,7 @@ def aggregate(
         case_hash=case_hash,
         graph_model=space is not None,
     )
-    return complete(prep, result, values)  # exact where it can be; diagnostics, summary
+    return complete(prep, result, values, _robust_states)  # exact where it can be; diagnostics, summary
 
 
 # -- running ----------------------------------------------------------------------

@@ -4,13 +4,10 @@ probabilities were obtained.  No analyst text."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..words import join_names, state_list
 from .montecarlo import Prepared
-
-if TYPE_CHECKING:
-    from .run import ScenarioResult
 
 __all__ = ["scenario_summary"]
 
@@ -19,8 +16,8 @@ def _pct(p: float) -> str:
     return f"{p:.0%}" if p >= 0.01 or p == 0 else f"{p:.1%}"
 
 
-def scenario_summary(prep: Prepared, result: ScenarioResult) -> list[str]:
-    """The sentences of the summary of ``result``."""
+def scenario_summary(prep: Prepared, result: Any) -> list[str]:
+    """The sentences of the summary of ``result`` (a :class:`~backchannel.scenarios.run.ScenarioResult`)."""
     extra = result.extra
     diag = {row["future"]: row for row in extra.get("diagnostics", [])}
     exact = extra.get("method") == "exact"
