@@ -23,6 +23,7 @@ from .common import (
     emit_json,
     located,
 )
+from .reasons import print_scenario_reasons, print_scenario_summary
 
 if TYPE_CHECKING:
     from ..progress import ProgressBar
@@ -150,6 +151,7 @@ def print_scenarios(result: ScenarioResult) -> None:
 
     out = console()
     out.print(Text(result.title, style="bold"))
+    print_scenario_summary(result)
     par = result.parameters
     forecasts = f"; issue forecasts by {par['forecast_model']}" if result.issues else ""
     if result.graph_model:
@@ -176,8 +178,10 @@ def print_scenarios(result: ScenarioResult) -> None:
     out.print(t)
     if result.unresolved:
         out.print(
-            f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified).[/dim]"
+            f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified; "
+            "the cycles are below).[/dim]"
         )
+    print_scenario_reasons(result)
 
     if result.graph_model:
         eq = Table(title="Robust equilibria", title_justify="left", header_style="bold")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..words import CONCEPT_LABELS
+from ..words import CONCEPT_LABELS, join_names
 from .engine import improvements, reachable_min, reduce_rows, stability_matrix
 from .statespace import StateSpace
 
@@ -120,11 +120,12 @@ def concept_guidance(
                 f"{label} accepts {int(eq.sum())} of the {n} states as equilibria: it is not selective here."
             )
         if c != "nash" and row["notes"]:
-            for d in np.flatnonzero(stable[c].mean(axis=1) > MOST).tolist():
-                k = int(stable[c][d].sum())
-                row["notes"].append(
-                    f"{space.conflict.decision_makers[d].text} is {label}-stable in {k} of {n} states."
-                )
+            many = [
+                f"{space.conflict.decision_makers[d].text} in {int(stable[c][d].sum())}"
+                for d in np.flatnonzero(stable[c].mean(axis=1) > MOST).tolist()
+            ]
+            if many:
+                row["notes"].append(f"{label}-stable for {join_names(many)} of the {n} states.")
         if best is not None and best[0] > 0:
             lost, (d, i, adopt) = best
             text = threat_text(space, d, i, adopt)
@@ -141,8 +142,12 @@ def concept_guidance(
                 row["notes"].append(
                     f"One threat underpins {most} of {label}'s sanctions: {text}. It deters every "
                     f"improvement in {lost} of the {total} cases where a decision maker is stable only "
-                    f"because it is deterred ({label} does not ask whether carrying out the threat "
-                    "is credible)."
+                    "because it is deterred"
+                    + (
+                        f" ({label} does not ask whether carrying out the threat is credible)."
+                        if c in ("gmr", "smr")
+                        else "."
+                    )
                 )
         out.append(row)
     return out

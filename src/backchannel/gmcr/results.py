@@ -13,7 +13,10 @@ from .statespace import StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["StabilityResult"]
+__all__ = ["GUIDANCE_MAX_STATES", "StabilityResult"]
+
+#: Above this many states the concept guidance (a reachability per threat) is left out of to_dict().
+GUIDANCE_MAX_STATES = 20_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +88,7 @@ class StabilityResult(Result):
             }
             for name, sc in sp.conflict.scenarios.items()
         }
+        out.update(self.reasons())
         out["meta"] = meta(
             sp,
             "stability",
@@ -92,6 +96,21 @@ class StabilityResult(Result):
             self.parameters,
         )
         return out
+
+    def reasons(self) -> dict[str, Any]:
+        """The computed summary (sentences) and, up to :data:`GUIDANCE_MAX_STATES` states, the
+        solution-concept guidance (:func:`backchannel.gmcr.guidance.concept_guidance`)."""
+        from .guidance import concept_guidance
+        from .summary import stability_summary
+
+        wanted = tuple(c for c in ("gmr", "smr", "seq") if c in self.concepts)
+        small = self.space.n_states <= GUIDANCE_MAX_STATES
+        return {
+            "summary": stability_summary(self, guidance=small),
+            "guidance": concept_guidance(self.space, {c: self.stable[c] for c in wanted}, wanted)
+            if small
+            else [],
+        }
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per state; a boolean column per (decision maker, concept) and

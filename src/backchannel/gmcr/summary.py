@@ -4,14 +4,15 @@ unselective concepts.  No analyst text: only what the results say."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..words import CONCEPT_LABELS, join_names, state_list
 from .guidance import concept_guidance
-from .results import StabilityResult
 
 __all__ = ["stability_summary"]
 
 
-def _futures(result: StabilityResult, states: list[int]) -> str:
+def _futures(result: Any, states: list[int]) -> str:
     sp = result.space
     names: list[str] = []
     for s in states:
@@ -22,8 +23,10 @@ def _futures(result: StabilityResult, states: list[int]) -> str:
     return f" ({join_names(names)})" if names else ""
 
 
-def stability_summary(result: StabilityResult, guidance: bool = True) -> list[str]:
-    """The sentences of the summary."""
+def stability_summary(result: Any, guidance: bool = True) -> list[str]:
+    """The sentences of the summary of ``result``, a
+    :class:`~backchannel.gmcr.results.StabilityResult` (typed loosely: the
+    result imports this module)."""
     sp = result.space
     out: list[str] = []
     concepts = result.concepts

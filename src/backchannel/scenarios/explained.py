@@ -98,6 +98,7 @@ def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: Rob
             states=robust_states(prep, space, eq, outcome),
             sensitivity=_exact_sensitivity(prep, combos.values, combos.weight, combos.classes, names),
             unresolved=float(combos.weight[prof.counts == 0].sum()),
+            convergence=[],  # nothing to converge: the sampled estimates are kept under "sampled"
         )
     else:
         extra["why_not_exact"] = reason
