@@ -191,3 +191,25 @@ def test_guidance_names_the_threat() -> None:
     r2 = bc.stability("elmira")
     (e,) = concept_guidance(r2.space, r2.stable, ("gmr",))
     assert e["equilibria"] > 6 and any("not selective" in n for n in e["notes"])
+
+
+def test_report_opens_with_the_computed_summary() -> None:
+    from backchannel.report.build import build_report
+
+    page = build_report(TOY, samples=20, seed=0)
+    first = page.index("<section")
+    assert page[first:].startswith('<section id="summary"')
+    summary = page[first : page.index("</section>", first)]
+    assert (
+        "The only Nash equilibrium is state 2" in summary and "The most likely future is a alone" in summary
+    )
+    assert 'id="why"' in page and "gains <code>a</code>" in page
+    assert 'id="futures-why"' in page and "B: alternative ordering 1" in page and "impossible" in page
+
+
+def test_flagship_report_opens_with_the_summary() -> None:
+    from backchannel.report.build import build_report
+
+    page = build_report("ukraine-backchannel", samples=50, seed=0)
+    assert page[page.index("<section") :].startswith('<section id="summary"')
+    assert page.count("<tr>") > 20 and "Diagnosis of each named future" in page
