@@ -213,3 +213,16 @@ def test_flagship_report_opens_with_the_summary() -> None:
     page = build_report("ukraine-backchannel", samples=50, seed=0)
     assert page[page.index("<section") :].startswith('<section id="summary"')
     assert page.count("<tr>") > 20 and "Diagnosis of each named future" in page
+
+
+def test_what_would_it_take_two_edits_when_two_parties_leave() -> None:
+    # three.yaml: B and C each leave state 2 (a alone); no single edit keeps both, the pair does
+    r = scenarios(str(DATA / "three.yaml"), samples=10, seed=0)
+    (w,) = [x for x in r.extra["what_would_it_take"] if x["future"] == "a_alone"]
+    (change,) = w["changes"]
+    assert change["size"] == 2 and change["states"] == [2]
+    assert [(e["decision_maker"], e["edit"], e["statement"]) for e in change["edits"]] == [
+        ("B", "negate", "b"),
+        ("C", "negate", "c"),
+    ]
+    assert w["text"].startswith("If B held 'not (b)' instead of 'b' (its 1st statement) and C held 'not (c)'")
