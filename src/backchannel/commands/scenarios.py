@@ -154,6 +154,8 @@ def print_scenarios(result: ScenarioResult) -> None:
     print_scenario_summary(result)
     par = result.parameters
     forecasts = f"; issue forecasts by {par['forecast_model']}" if result.issues else ""
+    if result.extra.get("method") == "exact":
+        out.print(f"Exact over {result.extra['combinations']:,} combinations; the samples only check it.")
     if result.graph_model:
         out.print(
             f"{result.samples:,} samples, seed {result.seed}; outcome = equilibria ({par['concept']}) "

@@ -113,11 +113,13 @@ def cycles(prep: Prepared, prof: Profiles) -> list[dict[str, Any]]:
         leaves = np.zeros(comp.max() + 1, dtype=bool)
         leaves[comp[s_all][comp[s_all] != comp[t_all]]] = True
         reach = np.flatnonzero(dist[row] >= 0)
+        closed = []
         for c in sorted(set(comp[reach].tolist())):
             members = tuple(int(x) + 1 for x in reach[comp[reach] == c])
-            if leaves[c] or len(members) < 2:
-                continue
-            found[members] = found.get(members, 0.0) + float(prof.weight[i])
+            if not leaves[c] and len(members) > 1:
+                closed.append(members)
+        for members in closed:  # the conflict ends in one of them: equal shares, as the rule split
+            found[members] = found.get(members, 0.0) + float(prof.weight[i]) / len(closed)
     masks = future_masks(prep)
     rows = []
     for states, w in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])):
