@@ -105,5 +105,8 @@ def print_scenario_reasons(result: ScenarioResult) -> None:
             f"Cycle (probability {c['p']:.3g}): no equilibrium is reached; the conflict keeps moving through "
             f"states {shown}."
         )
+    for g in x.get("guidance") or []:
+        for note in g["notes"]:
+            out.print(f"[yellow]note[/yellow]: {escape(note)}")
     for w in x.get("what_would_it_take") or []:
         out.print(f"[bold]What would it take[/bold] ({escape(w['label'])}): {escape(w['text'])}")

@@ -109,8 +109,8 @@ def _rank(space: StateSpace, d: int, s: int) -> int:
 
 
 def _listed(space: StateSpace, d: int, js: Sequence[int]) -> str:
-    """``'A' (its 1st statement) and 'B' (4th)``."""
-    texts = [f"'{_statement(space, d, j)['statement']}' ({ordinal(j + 1)})" for j in js]
+    """``'A' (priority 1) and 'B' (priority 4)``."""
+    texts = [f"'{_statement(space, d, j)['statement']}' (priority {j + 1})" for j in js]
     return join_names(texts)
 
 

@@ -225,11 +225,17 @@ def diagnose(prep: Prepared, prof: Profiles, p: np.ndarray, exact: bool) -> list
             row["kind"] = "unreachable"
             eqs = [int(s) + 1 for s in states[eq_w > 0]]
             row["equilibria"] = eqs
+            if len(eqs) == 1:
+                what = f"State {eqs[0]} of {label} is a {concept} equilibrium"
+            elif len(eqs) <= 6:
+                what = f"States {state_list(eqs)} of {label} are {concept} equilibria"
+            else:
+                shown = ", ".join(map(str, eqs[:6]))
+                what = f"{len(eqs)} states of {label} ({shown}, …) are {concept} equilibria"
+            them = "them" if len(eqs) > 1 else "it"
             row["reason"] = (
-                f"State{'s' if len(eqs) > 1 else ''} {state_list(eqs)} of {label} "
-                f"{'are' if len(eqs) > 1 else 'is'} a {concept} equilibrium with probability up to "
-                f"{float(eq_w.max()):.3g}, but the conflict never reaches {'them' if len(eqs) > 1 else 'it'} "
-                "from the status quo by unilateral improvements."
+                f"{what} with probability up to {float(eq_w.max()):.3g}, but the conflict never reaches "
+                f"{them} from the status quo by unilateral improvements."
             )
         else:
             row["kind"] = "possible"

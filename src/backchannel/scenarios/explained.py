@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..gmcr.guidance import concept_guidance
 from .diagnostics import cycles, diagnose, profiles
 from .exact import MAX_COMBINATIONS, combinations, decomposition, why_not_exact
 from .montecarlo import Prepared
@@ -104,6 +105,9 @@ def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: Rob
         extra["why_not_exact"] = reason
         extra["max_combinations"] = MAX_COMBINATIONS
         prof = profiles(prep, values)
+    concept = prep.settings["concept"]
+    if concept in ("gmr", "smr", "seq"):
+        extra["guidance"] = concept_guidance(space, None, (concept,))
     extra["diagnostics"] = diagnose(prep, prof, result.p, exact)
     extra["cycles"] = cycles(prep, prof)
     extra["what_would_it_take"] = what_would_it_take(prep, extra["diagnostics"])

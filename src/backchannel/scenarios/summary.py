@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..words import join_names, state_list
+from ..words import CONCEPT_LABELS, join_names, state_list
 from .montecarlo import Prepared
 
 __all__ = ["scenario_summary"]
@@ -44,6 +44,18 @@ def scenario_summary(prep: Prepared, result: Any) -> list[str]:
     never = [diag[n] for n in result.names if n in diag and diag[n]["kind"] != "possible"]
     for row in never[:2]:
         out.append(row["reason"])
+    for g in extra.get("guidance") or []:
+        threat = g.get("threat")
+        if g["share"] > 0.5:
+            why = (
+                f"; most of its sanctions rest on one threat: {threat['text']}"
+                if threat and threat["share"] > 0.5
+                else ""
+            )
+            out.append(
+                f"{CONCEPT_LABELS[g['concept']]} accepts {g['equilibria']} of the {g['states']} states "
+                f"as equilibria{why}."
+            )
     cyc = extra.get("cycles") or []
     if cyc:
         total = sum(c["p"] for c in cyc)

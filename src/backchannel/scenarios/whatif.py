@@ -25,6 +25,7 @@ import numpy as np
 from ..gmcr.batch import dense_rank
 from ..gmcr.explain import ordinal, statement_truth
 from ..gmcr.statespace import StateSpace
+from ..words import state_list
 from .diagnostics import future_masks
 from .montecarlo import Prepared, outcomes
 
@@ -150,8 +151,8 @@ def _found(
                 "states": states,
                 "text": (
                     f"If {' and '.join(describe(prep, e) for e in change)}, {label} would be the outcome "
-                    f"(state {', '.join(map(str, states))}; share {float(gain[i]):.2g} with the other "
-                    "preferences as written)."
+                    f"(state{'s' if len(states) > 1 else ''} {state_list(states)}; "
+                    f"share {float(gain[i]):.2g} with the other preferences as written)."
                 ),
             }
         )
