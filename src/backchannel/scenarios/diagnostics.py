@@ -65,7 +65,7 @@ def profiles(prep: Prepared, values: np.ndarray, weight: np.ndarray | None = Non
     pay = _payoffs(prep, values)
     concept = prep.settings["concept"]
     stable = np.asarray(batch_stability(prep.space, pay, [concept])[concept])
-    eq, out, n = outcomes(prep, pay)
+    eq, out, n = outcomes(prep, pay, np.asarray(stable.all(axis=1)))
     return Profiles(values, np.asarray(weight, dtype=float), pay, stable, eq, out, n)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..case.uncertainty import UncertainInput
+from .diagnostics import Profiles, profiles
 from .montecarlo import Prepared, evaluate_values
 
 __all__ = ["MAX_COMBINATIONS", "Combinations", "combinations", "describe_combination", "why_not_exact"]
@@ -78,14 +79,19 @@ class Combinations:
     values: np.ndarray  # (combinations, inputs), as drawn values (numeric inputs at their point values)
     weight: np.ndarray  # (combinations,), sums to 1
     classes: np.ndarray  # (combinations, futures + 1)
-    eq: np.ndarray  # (combinations, states): equilibria
-    outcome: np.ndarray  # (combinations, states): outcome weights
+    profiles: Profiles  # their analysis: payoffs, stability, equilibria, outcomes
+
+    @property
+    def eq(self) -> np.ndarray:
+        return self.profiles.eq
+
+    @property
+    def outcome(self) -> np.ndarray:
+        return self.profiles.outcome
 
 
 def combinations(prep: Prepared) -> Combinations:
     """Enumerate and analyse every combination (check :func:`why_not_exact` first)."""
-    from .montecarlo import _payoffs, outcomes
-
     cols = [j for j, i in enumerate(prep.inputs) if i.kind in _DISCRETE]
     levels = [_levels(prep.inputs[j]) for j in cols]
     rows = list(itertools.product(*levels)) if cols else [()]
@@ -96,9 +102,9 @@ def combinations(prep: Prepared) -> Combinations:
         values[:, j] = [r[k][0] for r in rows]
         weight *= np.array([r[k][1] for r in rows])
     weight = weight / weight.sum()
-    out = evaluate_values(prep, 0, values)
-    eq, w, _ = outcomes(prep, _payoffs(prep, values))
-    return Combinations(values, weight, out.classes, eq, w)
+    prof = profiles(prep, values, weight)
+    out = evaluate_values(prep, 0, values, (prof.eq, prof.outcome, prof.counts))
+    return Combinations(values, weight, out.classes, prof)
 
 
 def describe_combination(prep: Prepared, row: np.ndarray) -> str:

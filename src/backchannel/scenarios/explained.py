@@ -85,7 +85,7 @@ def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: Rob
         combos = combinations(prep)
         p = combos.weight @ combos.classes
         p = np.where(np.abs(p) < 1e-12, 0.0, p)
-        prof = profiles(prep, combos.values, combos.weight)
+        prof = combos.profiles
         eq = combos.weight @ combos.eq
         outcome = combos.weight @ combos.outcome
         extra["sampled"] = {n: _r(x) for n, x in zip(names, result.p, strict=True)}

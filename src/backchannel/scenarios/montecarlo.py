@@ -362,15 +362,18 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
     return evaluate_values(prep, index, values)
 
 
-def outcomes(prep: Prepared, payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def outcomes(
+    prep: Prepared, payoffs: np.ndarray, eq: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per sample (payoffs: samples × decision makers × states): the
-    equilibria (samples × states), the outcome weight of each state (the
-    equilibria reachable from the status quo, shared by the rule), and the
-    number of reachable equilibria counted (0: unresolved)."""
+    equilibria (samples × states; computed unless given), the outcome weight
+    of each state (the equilibria reachable from the status quo, shared by the
+    rule), and the number of reachable equilibria counted (0: unresolved)."""
     space, st = prep.space, prep.settings
     assert space is not None and space.status_quo is not None
     concept = st["concept"]
-    eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
+    if eq is None:
+        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
     dist = batch_distance(space, payoffs, space.status_quo)
     reach = eq & (dist >= 0)
     if st["rule"] == "nearest":
@@ -382,8 +385,14 @@ def outcomes(prep: Prepared, payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return eq, weight, counts
 
 
-def evaluate_values(prep: Prepared, index: int, values: np.ndarray) -> BatchOutput:
-    """The batch of the samples whose drawn inputs are ``values`` (samples × inputs)."""
+def evaluate_values(
+    prep: Prepared,
+    index: int,
+    values: np.ndarray,
+    found: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> BatchOutput:
+    """The batch of the samples whose drawn inputs are ``values`` (samples × inputs);
+    ``found``: their :func:`outcomes`, when already computed."""
     size = values.shape[0]
     forecasts = _forecasts(prep, values)
     q = [forecasts[:, i, None] for i in range(forecasts.shape[1])]
@@ -395,7 +404,7 @@ def evaluate_values(prep: Prepared, index: int, values: np.ndarray) -> BatchOutp
         eq = np.zeros((size, 0), dtype=bool)
         counts = np.ones(size, dtype=np.int64)
     else:
-        eq, weight, counts = outcomes(prep, _payoffs(prep, values))
+        eq, weight, counts = found if found is not None else outcomes(prep, _payoffs(prep, values))
         codes = space.codes[None, :]
     classes = np.zeros((size, prep.n_buckets))
     taken = np.zeros(weight.shape, dtype=bool)
