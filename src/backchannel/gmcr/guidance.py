@@ -21,11 +21,14 @@ from ..words import CONCEPT_LABELS, join_names
 from .engine import improvements, reachable_min, reduce_rows, stability_matrix
 from .statespace import StateSpace
 
-__all__ = ["MOST", "concept_guidance"]
+__all__ = ["MOST", "THREAT_BUDGET", "concept_guidance"]
 
 #: "Most": a concept accepting more than this share of the states, or a threat underpinning more
 #: than this share of the sanctioned stabilities, is named.
 MOST = 0.5
+#: Most (threats × decision makers × states) searched for the threat behind the sanctions (about
+#: two seconds); above it the guidance gives the acceptance figures only, and says so.
+THREAT_BUDGET = 500_000
 _INF = np.iinfo(np.int32).max
 _NEG = np.iinfo(np.int32).min
 _SANCTIONING = ("gmr", "smr", "seq")
@@ -100,7 +103,8 @@ def concept_guidance(
         sanctioned = stable[c] & has_ui  # (dms, states)
         total = int(sanctioned.sum())
         best: tuple[int, tuple[int, int, bool]] | None = None
-        if c in _SANCTIONING and total:
+        searched = len(threats) * space.n_dms * n <= THREAT_BUDGET
+        if c in _SANCTIONING and total and searched:
             for d, i, adopt in threats:
                 lost = _covered(space, c, sanctioned, d, i, adopt)
                 if best is None or lost > best[0]:
@@ -112,6 +116,7 @@ def concept_guidance(
             "share": round(float(eq.sum()) / n, 6) if n else 0.0,
             "sanctioned": total,
             "threat": None,
+            "threats_searched": searched,
             "notes": [],
         }
         label = CONCEPT_LABELS[c]
@@ -126,6 +131,11 @@ def concept_guidance(
             ]
             if many:
                 row["notes"].append(f"{label}-stable for {join_names(many)} of the {n} states.")
+        if not searched and row["notes"]:
+            row["notes"].append(
+                "Which threat underpins the sanctions was not searched: the conflict is too large "
+                f"({len(threats)} possible threats over {n:,} states)."
+            )
         if best is not None and best[0] > 0:
             lost, (d, i, adopt) = best
             text = threat_text(space, d, i, adopt)

@@ -13,10 +13,7 @@ from .statespace import StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["GUIDANCE_MAX_STATES", "StabilityResult"]
-
-#: Above this many states the concept guidance (a reachability per threat) is left out of to_dict().
-GUIDANCE_MAX_STATES = 20_000
+__all__ = ["StabilityResult"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,19 +95,14 @@ class StabilityResult(Result):
         return out
 
     def reasons(self) -> dict[str, Any]:
-        """The computed summary (sentences) and, up to :data:`GUIDANCE_MAX_STATES` states, the
-        solution-concept guidance (:func:`backchannel.gmcr.guidance.concept_guidance`)."""
+        """The computed summary (sentences) and the solution-concept guidance
+        (:func:`backchannel.gmcr.guidance.concept_guidance`)."""
         from .guidance import concept_guidance
         from .summary import stability_summary
 
         wanted = tuple(c for c in ("gmr", "smr", "seq") if c in self.concepts)
-        small = self.space.n_states <= GUIDANCE_MAX_STATES
-        return {
-            "summary": stability_summary(self, guidance=small),
-            "guidance": concept_guidance(self.space, {c: self.stable[c] for c in wanted}, wanted)
-            if small
-            else [],
-        }
+        rows = concept_guidance(self.space, {c: self.stable[c] for c in wanted}, wanted)
+        return {"summary": stability_summary(self, rows=rows), "guidance": rows}
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per state; a boolean column per (decision maker, concept) and

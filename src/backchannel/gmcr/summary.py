@@ -23,10 +23,12 @@ def _futures(result: Any, states: list[int]) -> str:
     return f" ({join_names(names)})" if names else ""
 
 
-def stability_summary(result: Any, guidance: bool = True) -> list[str]:
+def stability_summary(
+    result: Any, guidance: bool = True, rows: list[dict[str, Any]] | None = None
+) -> list[str]:
     """The sentences of the summary of ``result``, a
     :class:`~backchannel.gmcr.results.StabilityResult` (typed loosely: the
-    result imports this module)."""
+    result imports this module); ``rows``: its concept guidance, if already computed."""
     sp = result.space
     out: list[str] = []
     concepts = result.concepts
@@ -61,8 +63,9 @@ def stability_summary(result: Any, guidance: bool = True) -> list[str]:
     if guidance:
         wanted = tuple(c for c in ("gmr", "smr") if c in concepts)
         if wanted:
-            rows = concept_guidance(sp, {c: result.stable[c] for c in wanted}, wanted)
-            for row in rows:
+            if rows is None:
+                rows = concept_guidance(sp, {c: result.stable[c] for c in wanted}, wanted)
+            for row in (r for r in rows if r["concept"] in wanted):
                 if row["share"] > 0.5:
                     threat = row["threat"]
                     why = (
