@@ -93,6 +93,7 @@ def test_cycles_are_reported_with_their_states() -> None:
     }
     r = scenarios(Conflict.model_validate(data), samples=20, seed=0)
     assert r.extra["cycles"] == [{"states": [1, 2, 3, 4], "p": 1.0, "futures": ["any"]}]
+    assert r.to_dict()["unclassified"] == {"p": 1.0, "cycles": 1.0, "no_named_future": 0.0}
     assert any("never settles" in s and "1, 2, 3, 4" in s for s in r.extra["summary"])
 
 

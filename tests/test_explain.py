@@ -128,3 +128,13 @@ def test_words() -> None:
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
     ]  # fmt: skip
     assert possessive("Russia") == "Russia's" and possessive("United States") == "United States'"
+
+
+def test_public_api() -> None:
+    import backchannel as bc
+
+    e = bc.explain(THREE, "NNN", "gmr")  # a case file, a pattern
+    from backchannel.gmcr.explain import Explanation
+
+    assert isinstance(e, Explanation) and e.state == 0  # importing the module does not hide the function
+    assert callable(bc.explain) and e.to_dataframe().loc[0, "movers"] == "B, C"

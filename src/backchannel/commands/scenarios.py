@@ -179,9 +179,11 @@ def print_scenarios(result: ScenarioResult) -> None:
         t.add_row(f"{escape(label)} [dim]({name})[/dim]", f"{p:.3f}", f"{lo:.3f}–{hi:.3f}", bar)
     out.print(t)
     if result.unresolved:
+        split = result.extra.get("unclassified") or {}
         out.print(
-            f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified; "
-            "the cycles are below).[/dim]"
+            f"[dim]Unclassified: {split.get('cycles', result.unresolved):.1%} cycle without reaching an "
+            f"equilibrium (the cycles are below), {split.get('no_named_future', 0.0):.1%} end in a state "
+            "no named future takes.[/dim]"
         )
     print_scenario_reasons(result)
 

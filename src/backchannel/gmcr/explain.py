@@ -21,20 +21,22 @@ reason.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..case.expr import parse_condition
+from ..case.model import Conflict
 from ..case.results import Result, meta
 from ..errors import BackchannelError
 from ..words import CONCEPT_LABELS, join_names
 from .engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
 from .evolution import describe_step, resolve_state
-from .statespace import Moves, StateSpace
+from .statespace import Moves, StateSpace, compile_conflict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,22 +63,24 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-@lru_cache(maxsize=32)
-def _truth_cached(space: StateSpace, d: int) -> np.ndarray | None:
-    prefs = space.conflict.decision_makers[d].preferences
-    if prefs.prioritization is None:
-        return None
-    names = {n: i for i, n in enumerate(space.conflict.option_names)}
-    truth = np.zeros((space.n_states, len(prefs.prioritization)), dtype=bool)
-    for j, st in enumerate(prefs.prioritization):
-        truth[:, j] = parse_condition(st.condition, names, len(names)).evaluate(space.codes)
-    return truth
+_TRUTH: weakref.WeakKeyDictionary[StateSpace, dict[int, np.ndarray | None]] = weakref.WeakKeyDictionary()
 
 
 def statement_truth(space: StateSpace, d: int) -> np.ndarray | None:
     """(states × statements): whether each prioritisation statement of
-    decision maker ``d`` holds in each state; None for a ranking."""
-    return _truth_cached(space, d)
+    decision maker ``d`` holds in each state; None for a ranking.  Kept while
+    ``space`` lives."""
+    cache = _TRUTH.setdefault(space, {})
+    if d not in cache:
+        prefs = space.conflict.decision_makers[d].preferences
+        truth = None
+        if prefs.prioritization is not None:
+            names = {n: i for i, n in enumerate(space.conflict.option_names)}
+            truth = np.zeros((space.n_states, len(prefs.prioritization)), dtype=bool)
+            for j, st in enumerate(prefs.prioritization):
+                truth[:, j] = parse_condition(st.condition, names, len(names)).evaluate(space.codes)
+        cache[d] = truth
+    return cache[d]
 
 
 def _statement(space: StateSpace, d: int, j: int) -> dict[str, Any]:
@@ -416,16 +420,27 @@ def free_improvements(space: StateSpace, d: int, s: int, concept: str) -> list[d
     return [m for m in (ex.move(d, t, w) for t in targets) if not m["deterred"]]
 
 
-def explain(space: StateSpace, state: int | str, concept: str = "nash") -> Explanation:
-    """Why ``state`` (a number or a Y/N pattern) is stable or not under ``concept``, per decision maker.
+def explain(
+    model: StateSpace | Conflict | str | Path, state: int | str, concept: str = "nash"
+) -> Explanation:
+    """Why ``state`` (a number or a Y/N pattern) is stable or not under ``concept``, per decision
+    maker.  ``model`` is a compiled :class:`StateSpace`, a :class:`Conflict`, or a case file path /
+    bundled case name.
 
-    >>> from backchannel.gmcr.analysis import compile_case
-    >>> e = explain(compile_case("prisoners-dilemma"), 4, "gmr")
+    >>> e = explain("prisoners-dilemma", 4, "gmr")
     >>> e.is_equilibrium, e.decision_makers[0]["moves"][0]["deterred"]
     (True, True)
     """
     if concept not in CONCEPTS:
         raise BackchannelError(f"unknown concept {concept!r}: choose from {', '.join(CONCEPTS)}")
+    if isinstance(model, StateSpace):
+        space = model
+    elif isinstance(model, Conflict):
+        space = compile_conflict(model)
+    else:
+        from .analysis import compile_case
+
+        space = compile_case(model)
     s = resolve_state(space, state)
     stable = stability_matrix(space, CONCEPTS)
     ex = _Explainer(space, s, concept)

@@ -110,6 +110,12 @@ def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: Rob
         extra["guidance"] = concept_guidance(space, None, (concept,))
     extra["diagnostics"] = diagnose(prep, prof, result.p, exact)
     extra["cycles"] = cycles(prep, prof)
+    in_cycles = min(float(result.p[-1]), sum(c["p"] for c in extra["cycles"]))
+    extra["unclassified"] = {  # what "unclassified" holds: cycles, and outcomes no named future takes
+        "p": _r(result.p[-1]),
+        "cycles": _r(in_cycles),
+        "no_named_future": _r(max(0.0, float(result.p[-1]) - in_cycles)),
+    }
     extra["what_would_it_take"] = what_would_it_take(prep, extra["diagnostics"])
     result = replace(result, extra=extra)
     extra["summary"] = scenario_summary(prep, result)
