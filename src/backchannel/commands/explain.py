@@ -66,10 +66,15 @@ def print_explanation(result: Explanation) -> None:
             for st in m["statements"]:
                 if st["quote"] or st["provenance"]:
                     quotes.setdefault(st["statement"], st["quote"] or st["provenance"])
+            prefs = sp.conflict.dm(d["name"]).preferences.prioritization or []
+            for stmt in (m["sanction"] or {}).get("lost", []):
+                prov = next((x.provenance for x in prefs if x.condition == stmt and x.provenance), None)
+                if prov is not None:
+                    quotes.setdefault(stmt, prov.quote or prov.describe())
     if quotes:
         out.print("\n[bold]Where the statements come from[/bold]")
         for stmt, q in quotes.items():
-            out.print(f"  '{escape(stmt)}': [italic]{escape(q)}[/italic]")
+            out.print(f"  '{escape(stmt)}': [italic]{escape(' '.join(q.split()))}[/italic]")
 
 
 def register(app: typer.Typer) -> None:
