@@ -83,8 +83,8 @@ def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: Rob
     exact = reason is None
     if exact:
         combos = combinations(prep)
-        p = combos.weight @ combos.classes
-        p = np.where(np.abs(p) < 1e-12, 0.0, p)
+        p = np.round(combos.weight @ combos.classes, 6)  # as to_dict() gives them
+        p[int(np.argmax(p))] += round(1.0 - float(p.sum()), 6)  # and still summing to 1
         prof = combos.profiles
         eq = combos.weight @ combos.eq
         outcome = combos.weight @ combos.outcome
