@@ -4,6 +4,7 @@ each worked out in its header) and, structurally, on the flagship."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def test_monte_carlo_when_a_future_reads_continuous_forecasts() -> None:
     assert scenarios(Conflict.model_validate(raw), samples=50, seed=1).extra["method"] == "exact"
 
 
-def test_monte_carlo_beyond_the_combination_limit() -> None:
+def test_monte_carlo_beyond_the_combination_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     k = 14  # 2**14 combinations of uncertain statements
     assert 2**k > MAX_COMBINATIONS
     stmts = [{"statement": "a" if i % 2 else "not a", "probability": 0.5} for i in range(k)]
@@ -130,6 +131,16 @@ def test_monte_carlo_beyond_the_combination_limit() -> None:
     r = scenarios(Conflict.model_validate(data), samples=200, seed=2)
     assert r.extra["method"] == "monte_carlo" and "16,384 combinations" in r.extra["why_not_exact"]
     assert {row["kind"] for row in r.extra["diagnostics"]} == {"possible"}
+    assert r.extra["diagnostics_combinations"] == {"analysed": 200, "complete": True}  # all distinct
+    # past the budget, the blockers come from the most frequent combinations; the kinds still from
+    # every sample
+    diagnostics = importlib.import_module("backchannel.scenarios.diagnostics")
+    monkeypatch.setattr(diagnostics, "MAX_PROFILES", 5)
+    capped = scenarios(Conflict.model_validate(data), samples=200, seed=2)
+    assert capped.extra["diagnostics_combinations"] == {"analysed": 5, "complete": False}
+    assert [row["kind"] for row in capped.extra["diagnostics"]] == [
+        row["kind"] for row in r.extra["diagnostics"]
+    ]
 
 
 def test_exact_agrees_with_sampling_on_the_flagship() -> None:

@@ -33,10 +33,13 @@ from ..gmcr.statespace import StateSpace
 from ..words import CONCEPT_LABELS, join_names, state_list
 from .montecarlo import Prepared, _payoffs, outcomes
 
-__all__ = ["Profiles", "cycles", "diagnose", "future_masks", "profiles"]
+__all__ = ["MAX_PROFILES", "Profiles", "cycles", "diagnose", "future_masks", "profiles"]
 
 _PREFERENCE = ("statement", "alternative", "pair")
 _MAX_BLOCKERS = 12
+#: Distinct preference combinations of a Monte Carlo run analysed at most for blockers and cycles
+#: (the kinds come from every sample).
+MAX_PROFILES = 2_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +53,7 @@ class Profiles:
     eq: np.ndarray  # (profiles, states)
     outcome: np.ndarray  # (profiles, states)
     counts: np.ndarray  # (profiles,) reachable equilibria counted; 0: a cycle
+    complete: bool = True  # False: only the most frequent combinations were analysed
 
 
 def profiles(prep: Prepared, values: np.ndarray, weight: np.ndarray | None = None) -> Profiles:
@@ -57,16 +61,20 @@ def profiles(prep: Prepared, values: np.ndarray, weight: np.ndarray | None = Non
     weighted by how often they occur (or by ``weight``)."""
     assert prep.space is not None
     cols = [j for j, i in enumerate(prep.inputs) if i.kind in _PREFERENCE]
+    complete = True
     if weight is None:
         keys = values[:, cols] if cols else np.zeros((values.shape[0], 0))
         _, first, inv = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         counts = np.bincount(inv.ravel(), minlength=first.size).astype(float)
         values, weight = values[first], counts / counts.sum()
+        if weight.size > MAX_PROFILES:  # the most frequent (ties: first met), as many as the budget
+            keep = np.sort(np.lexsort((first, -weight))[:MAX_PROFILES])
+            values, weight, complete = values[keep], weight[keep], False
     pay = _payoffs(prep, values)
     concept = prep.settings["concept"]
     stable = np.asarray(batch_stability(prep.space, pay, [concept])[concept])
     eq, out, n = outcomes(prep, pay, np.asarray(stable.all(axis=1)))
-    return Profiles(values, np.asarray(weight, dtype=float), pay, stable, eq, out, n)
+    return Profiles(values, np.asarray(weight, dtype=float), pay, stable, eq, out, n, complete)
 
 
 def future_masks(prep: Prepared) -> list[np.ndarray | None]:
@@ -165,13 +173,29 @@ def _blockers(space: StateSpace, prep: Prepared, prof: Profiles, mask: np.ndarra
     return rows
 
 
-def diagnose(prep: Prepared, prof: Profiles, p: np.ndarray, exact: bool) -> list[dict[str, Any]]:
+def diagnose(
+    prep: Prepared,
+    prof: Profiles,
+    p: np.ndarray,
+    exact: bool,
+    eq: np.ndarray | None = None,
+    outcome: np.ndarray | None = None,
+) -> list[dict[str, Any]]:
     """Per named future: its kind (impossible / unreachable / possible), the
-    reason in words, and its blockers."""
+    reason in words, and its blockers.  ``eq`` and ``outcome`` (per state: the
+    probability of being an equilibrium, the outcome) decide the kind; by
+    default they come from the profiles, which in any case give the blockers."""
+    if eq is None or outcome is None:
+        eq, outcome = prof.weight @ prof.eq, prof.weight @ prof.outcome
     space = prep.space
     assert space is not None
     concept = CONCEPT_LABELS[prep.settings["concept"]]
     where = "in any combination of the uncertain preferences" if exact else "in any sample"
+    partial = (
+        ""
+        if prof.complete
+        else (f" (the blockers are those of the {prof.weight.size:,} most frequent preference combinations)")
+    )
     out = []
     for k, (name, mask) in enumerate(zip(prep.scenario_names, future_masks(prep), strict=True)):
         label = _label(prep, name)
@@ -192,8 +216,8 @@ def diagnose(prep: Prepared, prof: Profiles, p: np.ndarray, exact: bool) -> list
             )
             out.append(row)
             continue
-        eq_w = prof.weight @ prof.eq[:, states]  # per state: probability it is an equilibrium
-        out_w = prof.weight @ prof.outcome[:, states]
+        eq_w = eq[states]  # per state: probability it is an equilibrium
+        out_w = outcome[states]
         if not eq_w.any():
             row["kind"] = "impossible"
             blockers = _blockers(space, prep, prof, mask)
@@ -210,7 +234,7 @@ def diagnose(prep: Prepared, prof: Profiles, p: np.ndarray, exact: bool) -> list
                 verb = "leaves" if len(whose) == 1 else "each leave"
                 row["reason"] = (
                     f"No state of {label} is a {concept} equilibrium {where}: {join_names(list(whose))} "
-                    f"{verb} every one of them (e.g. {'; '.join(eg)})."
+                    f"{verb} every one of them (e.g. {'; '.join(eg)}){partial}."
                 )
             else:
                 parts = []

@@ -65,10 +65,18 @@ def _exact_sensitivity(
     return rows
 
 
-def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: RobustStates) -> Any:
+def complete(
+    prep: Prepared,
+    result: Any,
+    values: np.ndarray,
+    robust_states: RobustStates,
+    eq: np.ndarray | None = None,
+    outcome: np.ndarray | None = None,
+) -> Any:
     """``result`` (a :class:`~backchannel.scenarios.run.ScenarioResult`) with its probabilities
     made exact where they can be, and the reasons added; ``robust_states`` recomputes its
-    robust-equilibria rows from exact probabilities."""
+    robust-equilibria rows from exact probabilities; ``eq`` and ``outcome`` are the sampled
+    per-state probabilities of being an equilibrium and the outcome."""
     from .summary import scenario_summary
     from .whatif import what_would_it_take
 
@@ -108,7 +116,9 @@ def complete(prep: Prepared, result: Any, values: np.ndarray, robust_states: Rob
     concept = prep.settings["concept"]
     if concept in ("gmr", "smr", "seq"):
         extra["guidance"] = concept_guidance(space, None, (concept,))
-    extra["diagnostics"] = diagnose(prep, prof, result.p, exact)
+    if not exact:  # the kinds from every sample; the blockers from the combinations analysed
+        extra["diagnostics_combinations"] = {"analysed": int(prof.weight.size), "complete": prof.complete}
+    extra["diagnostics"] = diagnose(prep, prof, result.p, exact, eq, outcome)
     extra["cycles"] = cycles(prep, prof)
     in_cycles = min(float(result.p[-1]), sum(c["p"] for c in extra["cycles"]))
     extra["unclassified"] = {  # what "unclassified" holds: cycles, and outcomes no named future takes

@@ -357,7 +357,8 @@ def aggregate(
         case_hash=case_hash,
         graph_model=space is not None,
     )
-    return complete(prep, result, values, _robust_states)  # exact where it can be; diagnostics, summary
+    # exact where it can be; diagnostics, cycles, what would it take, summary
+    return complete(prep, result, values, _robust_states, eq if space is not None else None, outcome)
 
 
 # -- running ----------------------------------------------------------------------
