@@ -421,11 +421,16 @@ def free_improvements(space: StateSpace, d: int, s: int, concept: str) -> list[d
 
 
 def explain(
-    model: StateSpace | Conflict | str | Path, state: int | str, concept: str = "nash"
+    model: StateSpace | Conflict | str | Path,
+    state: int | str,
+    concept: str = "nash",
+    *,
+    stable: dict[str, np.ndarray] | None = None,
 ) -> Explanation:
     """Why ``state`` (a number or a Y/N pattern) is stable or not under ``concept``, per decision
     maker.  ``model`` is a compiled :class:`StateSpace`, a :class:`Conflict`, or a case file path /
-    bundled case name.
+    bundled case name; ``stable``: the engine's verdicts for every concept, if already computed
+    (:func:`~backchannel.gmcr.engine.stability_matrix` of the same space).
 
     >>> e = explain("prisoners-dilemma", 4, "gmr")
     >>> e.is_equilibrium, e.decision_makers[0]["moves"][0]["deterred"]
@@ -442,7 +447,8 @@ def explain(
 
         space = compile_case(model)
     s = resolve_state(space, state)
-    stable = stability_matrix(space, CONCEPTS)
+    if stable is None or any(c not in stable for c in CONCEPTS):
+        stable = stability_matrix(space, CONCEPTS)
     ex = _Explainer(space, s, concept)
     dms = tuple(ex.dm(k, stable) for k in range(space.n_dms))
     return Explanation(

@@ -65,7 +65,7 @@ def _statements(m: Mapping[str, Any]) -> str:
 
 
 def _explained(result: StabilityResult, s: int, concept: str) -> str:
-    e = explain(result.space, s + 1, concept)
+    e = explain(result.space, s + 1, concept, stable=result.stable)
     rows = []
     for d in e.decision_makers:
         moves = [m for m in d["moves"] if m["improves"]]
@@ -93,7 +93,7 @@ def why_html(result: StabilityResult) -> str:
     if sp.status_quo is not None and "nash" in result.concepts:
         s = sp.status_quo
         out.append(f"<h3>The status quo, state {s + 1} ({_e(sp.describe(s))})</h3>")
-        out.append(f"<p>{_e(explain(sp, s + 1, 'nash').summary())}</p>")
+        out.append(f"<p>{_e(explain(sp, s + 1, 'nash', stable=result.stable).summary())}</p>")
         out.append(_explained(result, s, "nash"))
         shown.add((s, "nash"))
     for c in ("nash", "seq"):
