@@ -277,7 +277,7 @@ class _Explainer:
         out["reason"] = f"{step.text} — {word}: {why}."
         out["sanction"] = None
         out["deterred"] = False
-        if improves and w is not None:
+        if improves and w is not None and self.concept != "nash":  # Nash asks for no sanction
             sanction, reason = self.sanction(k, t, w)
             out["sanction"] = sanction
             out["deterred"] = sanction is not None
@@ -304,9 +304,8 @@ class _Explainer:
             reason = f"Every improvement of {me} from state {s + 1} is deterred ({CONCEPT_LABELS[c]})."
         else:
             free = next(m for m in imps if not m["deterred"])
-            reason = (
-                f"{me} can move to state {free['to']}, which it prefers, and nothing deters it "
-                f"({CONCEPT_LABELS[c]})"
+            reason = f"{me} can move to state {free['to']}, which it prefers" + (
+                "" if c == "nash" else f", and nothing deters it ({CONCEPT_LABELS[c]})"
             )
             if free.get("decisive"):
                 reason += f": it gains '{free['decisive']}'"
