@@ -140,11 +140,13 @@ def test_flagship_report_is_well_formed_and_self_contained(flagship: str) -> Non
     p = check_html(flagship)
     assert_self_contained(flagship)
     assert sections(p) == [
+        "summary",  # computed, opens the report (issue 12)
         "case",
         "model",
         "provenance",
         "evidence",
         "equilibria",
+        "why",
         "evolution",
         "hypergame",
         "forecasts",
@@ -164,7 +166,16 @@ def test_flagship_report_is_well_formed_and_self_contained(flagship: str) -> Non
 def test_elmira_report_has_no_hypergame_or_forecasts(elmira: str) -> None:
     p = check_html(elmira)
     assert_self_contained(elmira)
-    assert sections(p) == ["case", "model", "provenance", "evidence", "equilibria", "evolution"]
+    assert sections(p) == [
+        "summary",
+        "case",
+        "model",
+        "provenance",
+        "evidence",
+        "equilibria",
+        "why",
+        "evolution",
+    ]
     assert "Hypergame" not in elmira and "Bargaining" not in elmira
     # published references are listed
     assert "Kilgour, D. M. &amp; Hipel" in elmira
@@ -347,7 +358,7 @@ def test_report_runs_the_scenario_analysis() -> None:
     text = build_report(FLAGSHIP, samples=200, seed=1, generated=WHEN)
     p = check_html(text)
     assert_self_contained(text)
-    assert sections(p)[-1] == "scenarios"
+    assert sections(p)[-2:] == ["scenarios", "futures-why"]
     part = text[text.index('id="scenarios"') :]
     assert "<dt>samples</dt><dd>200</dd>" in part and "<dt>seed</dt><dd>1</dd>" in part
     assert "Scenario probabilities" in part

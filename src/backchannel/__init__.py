@@ -31,6 +31,7 @@ __all__ = [
     "compile_case",
     "compile_conflict",
     "evolution",
+    "explain",
     "forecast",
     "hypergame",
     "inverse",
@@ -56,6 +57,7 @@ _LAZY = {
     "coalition_search": "gmcr.coalitions",
     "forecast": "bargaining.forecast",
     "evolution": "gmcr.evolution",
+    "explain": "gmcr.explain",
     "hypergame": "gmcr.hypergame",
     "inverse": "gmcr.inverse",
     "limited_move": "gmcr.limited_move",
@@ -66,7 +68,7 @@ _LAZY = {
 # system binds the package attribute of its name to the module, which would
 # hide the function (``bc.evolution`` would become the module). For these
 # names the package keeps answering with the function.
-_SAME_NAME = frozenset({"evolution", "hypergame", "inverse", "limited_move", "scenarios"})
+_SAME_NAME = frozenset({"evolution", "explain", "hypergame", "inverse", "limited_move", "scenarios"})
 
 
 class _Package(types.ModuleType):
@@ -104,6 +106,7 @@ if TYPE_CHECKING:
     from .gmcr.coalitions import coalition_search, coalition_stability
     from .gmcr.engine import CONCEPTS
     from .gmcr.evolution import evolution
+    from .gmcr.explain import explain
     from .gmcr.hypergame import hypergame
     from .gmcr.inverse import inverse
     from .gmcr.limited_move import limited_move

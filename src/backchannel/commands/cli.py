@@ -94,6 +94,9 @@ def analyze(
         emit_json(result)
         return
     _print_stability(result, show_all)
+    from .reasons import print_concept_notes
+
+    print_concept_notes(result)
 
 
 def _gmcr_notes(source: str) -> None:
@@ -129,6 +132,9 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
     console.print(Text(conflict.title, style="bold"))
     dms = ", ".join(f"{dm.text} ({len(dm.options)})" for dm in conflict.decision_makers)
     console.print(f"{conflict.n_options} options · {n} feasible states · decision makers (options): {dms}")
+    from .reasons import print_stability_summary
+
+    print_stability_summary(result)
     rows: list[int] = list(range(n))
     note = ""
     if n > 64 and not show_all:

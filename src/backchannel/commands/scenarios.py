@@ -23,6 +23,7 @@ from .common import (
     emit_json,
     located,
 )
+from .reasons import print_scenario_reasons, print_scenario_summary
 
 if TYPE_CHECKING:
     from ..progress import ProgressBar
@@ -173,8 +174,11 @@ def print_scenarios(result: ScenarioResult) -> None:
 
     out = console()
     out.print(Text(result.title, style="bold"))
+    print_scenario_summary(result)
     par = result.parameters
     forecasts = f"; issue forecasts by {par['forecast_model']}" if result.issues else ""
+    if result.extra.get("method") == "exact":
+        out.print(f"Exact over {result.extra['combinations']:,} combinations; the samples only check it.")
     if result.graph_model:
         out.print(
             f"{result.samples:,} samples, seed {result.seed}; outcome = equilibria ({par['concept']}) "
@@ -198,8 +202,11 @@ def print_scenarios(result: ScenarioResult) -> None:
         t.add_row(f"{escape(label)} [dim]({name})[/dim]", f"{p:.3f}", f"{lo:.3f}–{hi:.3f}", bar)
     out.print(t)
     if result.unresolved:
+        split = result.extra.get("unclassified") or {}
         out.print(
-            f"[dim]{result.unresolved:.1%} of samples reach no equilibrium (counted as unclassified).[/dim]"
+            f"[dim]Unclassified: {split.get('cycles', result.unresolved):.1%} cycle without reaching an "
+            f"equilibrium (the cycles are below), {split.get('no_named_future', 0.0):.1%} end in a state "
+            "no named future takes.[/dim]"
         )
     if "p_differs_from_full_information" in result.extra:
         out.print(
@@ -214,6 +221,7 @@ def print_scenarios(result: ScenarioResult) -> None:
             f"Phase {escape(ph['label'])}: ended in {ph['p_ended']:.1%} of samples; "
             f"learned of a taken option at its end: {who}."
         )
+    print_scenario_reasons(result)
 
     if result.graph_model:
         eq = Table(title="Robust equilibria", title_justify="left", header_style="bold")

@@ -85,6 +85,7 @@ class StabilityResult(Result):
             }
             for name, sc in sp.conflict.scenarios.items()
         }
+        out.update(self.reasons())
         out["meta"] = meta(
             sp,
             "stability",
@@ -92,6 +93,16 @@ class StabilityResult(Result):
             self.parameters,
         )
         return out
+
+    def reasons(self) -> dict[str, Any]:
+        """The computed summary (sentences) and the solution-concept guidance
+        (:func:`backchannel.gmcr.guidance.concept_guidance`)."""
+        from .guidance import concept_guidance
+        from .summary import stability_summary
+
+        wanted = tuple(c for c in ("gmr", "smr", "seq") if c in self.concepts)
+        rows = concept_guidance(self.space, {c: self.stable[c] for c in wanted}, wanted)
+        return {"summary": stability_summary(self, rows=rows), "guidance": rows}
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per state; a boolean column per (decision maker, concept) and

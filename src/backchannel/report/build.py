@@ -35,6 +35,7 @@ from ..case.model import Conflict
 from ..case.provenance import Judgement, judgements
 from ..case.results import conflict_hash as content_hash
 from ..errors import BackchannelError, ModelError
+from . import why
 from .html import _e
 from .sections_case import _case_section, _model_section, _provenance_section
 from .sections_forecasts import _forecast_section
@@ -201,6 +202,7 @@ def build_report(
 
         result = stability(space)
         sections.add("equilibria", "Equilibria", _equilibria_section(result))
+        sections.add("why", "Why the equilibria hold", why.why_html(result))
         if space.status_quo is not None:
             sections.add("evolution", "Evolution from the status quo", _evolution_section(result))
         if conflict.perceptions or conflict.timeline:
@@ -221,6 +223,12 @@ def build_report(
         if kind != "scenarios":
             raise BackchannelError(f"the result given is a {kind!r} analysis, not a scenario analysis")
         sections.add("scenarios", "Scenarios", _scenarios_section(scen, conflict.title))
+        if scen.get("diagnostics"):
+            title = "Why each future is likely, rare or never"
+            sections.add("futures-why", title, why.diagnostics_html(scen))
+    summary = why.summary_html(result if space is not None else None, scen)
+    if summary:  # the computed summary opens the report
+        sections.parts.insert(0, ("summary", "Summary", summary))
 
     stamp = datetime.now(UTC) if generated is None else generated
     stamp = stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -26,6 +26,11 @@ def _scenarios_section(res: Mapping[str, Any], title: str) -> str:
         "probabilities below are shares of the draws, with 95% intervals for the sampling error. "
         "They hold under the case's model and under the ranges its uncertainty is given; they are "
         "not frequencies observed in the world.</p>"
+        if res.get("method") != "exact"
+        else "<p>The uncertainty the futures depend on is discrete, so the probabilities below are "
+        "exact: sums over every combination of the uncertain preferences, weighted by the analyst's "
+        "probabilities (the decomposition is further below). They hold under the case's model; they "
+        "are not frequencies observed in the world.</p>"
     ]
     meta: dict[str, Any] = {"samples": res.get("samples"), "seed": res.get("seed")}
     params = res.get("parameters")

@@ -57,7 +57,17 @@ from ..gmcr.statespace import (
 )
 from .phases import compare_full_information, has_phases, phase_inputs, run_phases
 
-__all__ = ["RULES", "BatchOutput", "Prepared", "compute_batch", "pack", "prepared", "unpack"]
+__all__ = [
+    "RULES",
+    "BatchOutput",
+    "Prepared",
+    "compute_batch",
+    "evaluate_values",
+    "outcomes",
+    "pack",
+    "prepared",
+    "unpack",
+]
 
 RULES = ("split", "nearest")
 FORECAST_MODELS = MODELS
@@ -355,9 +365,48 @@ def evaluate(prep: Prepared, index: int, size: int) -> BatchOutput:
 def evaluate_uniform(prep: Prepared, index: int, u: np.ndarray) -> BatchOutput:
     """The samples whose inputs are drawn from the uniform numbers ``u``
     (samples × inputs), as batch ``index``."""
-    st = prep.settings
-    size = u.shape[0]
     values = draw(list(prep.inputs), u)
+    return evaluate_values(prep, index, values)
+
+
+def outcomes(
+    prep: Prepared, payoffs: np.ndarray, eq: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample (payoffs: samples × decision makers × states): the
+    equilibria (samples × states; computed unless given), the outcome weight
+    of each state (the equilibria reachable from the status quo, shared by the
+    rule), and the number of reachable equilibria counted (0: unresolved)."""
+    space, st = prep.space, prep.settings
+    assert space is not None and space.status_quo is not None
+    concept = st["concept"]
+    if eq is None:
+        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))  # samples × states
+    dist = batch_distance(space, payoffs, space.status_quo)
+    weight, counts = _shares(st["rule"], eq & (dist >= 0), dist)
+    return eq, weight, counts
+
+
+def _shares(rule: str, reach: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's outcome weight per state (the reachable equilibria, shared
+    by ``rule``) and how many equilibria share it (0: unresolved)."""
+    if rule == "nearest":
+        big = np.iinfo(np.int32).max
+        dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
+        reach = reach & (dist == dmin)
+    counts = reach.sum(axis=1)
+    weight = np.where(counts[:, None] > 0, reach / np.maximum(counts, 1)[:, None], 0.0)
+    return weight, counts
+
+
+def evaluate_values(
+    prep: Prepared,
+    index: int,
+    values: np.ndarray,
+    found: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> BatchOutput:
+    """The batch of the samples whose drawn inputs are ``values`` (samples × inputs);
+    ``found``: their :func:`outcomes`, when already computed."""
+    size = values.shape[0]
     forecasts = _forecasts(prep, values)
     q = [forecasts[:, i, None] for i in range(forecasts.shape[1])]
     space = prep.space
@@ -369,24 +418,16 @@ def evaluate_uniform(prep: Prepared, index: int, u: np.ndarray) -> BatchOutput:
         eq = np.zeros((size, 0), dtype=bool)
         counts = np.ones(size, dtype=np.int64)
     else:
-        payoffs = _payoffs(prep, values)
-        concept = st["concept"]
-        assert space.status_quo is not None
-        if has_phases(prep.conflict):  # each party on its own picture, phase by phase
-            eq, reach, dist, phase_stats = run_phases(prep, payoffs, values, concept)
-            phase_stats = compare_full_information(space, payoffs, concept, reach, phase_stats)
+        if found is not None:
+            eq, weight, counts = found
+        elif has_phases(prep.conflict):  # each party on its own picture, phase by phase
+            st = prep.settings
+            payoffs = _payoffs(prep, values)
+            eq, reach, dist, phase_stats = run_phases(prep, payoffs, values, st["concept"])
+            phase_stats = compare_full_information(space, payoffs, st["concept"], reach, phase_stats)
+            weight, counts = _shares(st["rule"], reach, dist)
         else:
-            eq = np.asarray(
-                batch_stability(space, payoffs, [concept])[concept].all(axis=1)
-            )  # samples × states
-            dist = batch_distance(space, payoffs, space.status_quo)
-            reach = eq & (dist >= 0)
-        if st["rule"] == "nearest":
-            big = np.iinfo(np.int32).max
-            dmin = np.where(reach, dist, big).min(axis=1, keepdims=True)
-            reach &= dist == dmin
-        counts = reach.sum(axis=1)
-        weight = np.where(counts[:, None] > 0, reach / np.maximum(counts, 1)[:, None], 0.0)
+            eq, weight, counts = outcomes(prep, _payoffs(prep, values))
         codes = space.codes[None, :]
     classes = np.zeros((size, prep.n_buckets))
     taken = np.zeros(weight.shape, dtype=bool)

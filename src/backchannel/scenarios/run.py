@@ -48,6 +48,7 @@ from ..defaults import BATCH_SIZE
 from ..errors import BackchannelError
 from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, run_batches
+from .explained import complete
 from .extras import conditional_forecasts, scenario_sobol, stop_after, wilson_half_width
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
 from .phases import phases_summary
@@ -155,7 +156,7 @@ class ScenarioResult(Result):
             "inputs": self.inputs,
             "case_hash": self.case_hash,
             "backchannel_version": _version(),
-            **{k: self.extra[k] for k in ("phases", "p_differs_from_full_information") if k in self.extra},
+            **self.extra,  # method, decomposition, diagnostics, cycles, summary (scenarios.explained)
         }
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -362,7 +363,7 @@ def aggregate(
                 "high": _r(hi_q, 4),
             }
     conditional = conditional_forecasts(prep, names, classes, forecasts)
-    return ScenarioResult(
+    result = ScenarioResult(
         title=conflict.title,
         samples=n,
         seed=int(prep.settings["seed"]),
@@ -383,6 +384,8 @@ def aggregate(
         conditional=conditional,
         extra=phases_summary(prep, outputs, n),
     )
+    # exact where it can be; diagnostics, cycles, what would it take, summary
+    return complete(prep, result, values, _robust_states, eq if space is not None else None, outcome)
 
 
 # -- running ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import {
 } from "../common.js";
 import { createGraph } from "./graph.js";
 import { caseObject, dmLabels } from "./shared.js";
+import { summaryBox, statementList, guidanceNotes } from "./why.js";
 
 const LETTERS = { nash: "R", gmr: "G", smr: "M", seq: "S", sim: "I" };
 const MAX_ROWS = 400;
@@ -84,6 +85,7 @@ function renderDetails(panel, ex, concept, onPick, labels, scenarioLabels = {}) 
         : h("span", { class: "badge" }, `Not an equilibrium (${conceptLabel(concept)})`),
       (ex.scenarios || []).map((sc) => h("span", { class: "badge badge-scenario" }, `Scenario: ${scenarioLabels[sc] || sc}`))),
     h("p", { class: "small muted" }, eqConcepts.length ? `Equilibrium under ${eqConcepts.join(", ")}.` : "Not an equilibrium under any concept."),
+    ex.summary ? h("p", { class: "state-summary" }, ex.summary) : null,
     dms.map((dm) => {
       const exp = dm.explanation || {};
       const stable = exp.stable ?? (dm.stable && dm.stable[concept]);
@@ -98,14 +100,14 @@ function renderDetails(panel, ex, concept, onPick, labels, scenarioLabels = {}) 
             h("summary", {}, `${moves.length} move${moves.length === 1 ? "" : "s"} from here`),
             h("ul", { class: "move-list" }, moves.map((m) => h("li", {},
               h("span", { class: `pref pref-${m.preference}` }, PREF_TEXT[m.preference] || m.preference), " ",
-              stateLink(m.target, onPick), ": ", m.text || ""))))
+              stateLink(m.target, onPick), ": ", m.text || "", statementList(m)))))
           : h("p", { class: "small muted" }, "No moves from here."),
         imps.length
           ? h("div", { class: "improvements" },
             h("h4", {}, `Improvements and ${concept === "nash" ? "why they matter" : "their sanctions"}`),
             h("ul", {}, imps.map((imp) => h("li", { class: imp.deterred ? "deterred" : "free" },
               h("span", { class: "tag" }, imp.deterred ? "deterred" : "not deterred"), " ",
-              stateLink(imp.target, onPick), ": ", imp.reason || imp.text || "",
+              stateLink(imp.target, onPick), ": ", imp.reason || imp.text || "", statementList(imp),
               imp.sanction && imp.sanction.steps && imp.sanction.steps.length
                 ? h("ol", { class: "steps" }, imp.sanction.steps.map((stp) => h("li", {}, stp.text || `${stp.from} → ${stp.to}`)))
                 : null))))
@@ -422,6 +424,12 @@ export async function render(root, ctx) {
   mount(pickerSlot, conceptPicker(concepts, concept, setConcept));
   mount(eqSlot, equilibriaCard(result, concept, pick));
   mount(tableSlot, table.el);
+  const summary = summaryBox(result.summary, { id: "an-summary" });
+  if (summary) {
+    const notes = guidanceNotes(result);
+    if (notes) summary.append(notes);
+    root.insertBefore(summary, root.children[1] || null);
+  }
   await loadGraph();
   if (selected !== null) showDetails(selected, { quiet: true });
   loadPaths();

@@ -5,6 +5,7 @@ import { api, enc } from "../api.js";
 import { h, s, mount, uid, announce, pct } from "../dom.js";
 import { CONCEPT_LABELS, conceptLabel, caseRef, pageHeader, errorBox, loadingBox, setParams, caseHref } from "../common.js";
 import { scale, niceTicks, fmtNum, truncate, chartSvg, xAxis } from "../charts.js";
+import { summaryBox, scenarioReasons } from "./why.js";
 
 const RULES = [
   ["split", "split: each reachable equilibrium gets an equal share"],
@@ -173,6 +174,7 @@ export function renderResult(result, { caseId } = {}) {
   if (result.graph_model === false) return bargainingResult(result, issues);
   const stateRef = (n) => (caseId ? h("a", { href: caseHref(caseId, "analysis", { state: n, concept: params.concept || "nash" }) }, `State ${n}`) : `State ${n}`);
   return h("div", { class: "scenario-result" },
+    summaryBox(result.summary, { id: "sc-summary" }),
     h("p", { class: "small muted" },
       `${result.samples} samples, seed ${result.seed}; concept ${conceptLabel(params.concept || "nash")}, rule ${params.rule || "split"}`,
       params.forecast_model ? `, bargaining model ${params.forecast_model}` : "",
@@ -207,6 +209,7 @@ export function renderResult(result, { caseId } = {}) {
               h("td", { class: "num" }, pctText(r.p_equilibrium)), h("td", { class: "num" }, pctText(r.p_outcome)))))))
           : h("p", { class: "muted" }, "No state is an equilibrium in any sample.")),
       h("div", {},
+        scenarioReasons(result),
         issues.length ? h("section", { class: "card", "aria-labelledby": "sc-issues" },
           h("h2", { id: "sc-issues" }, "Bargaining forecasts under uncertainty"),
           h("table", { class: "table compact" },
