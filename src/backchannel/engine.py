@@ -94,7 +94,17 @@ def reachable_min_batch(
     """Batched :func:`backchannel.engine.reachable_min`: per sample and state,
     the minimum of ``value`` over the states reached by a legal sequence of the
     movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
-    moves each may make (SEQ: its improvements)."""
+    moves each may make (SEQ: its improvements).
+
+    ``first[j][s]`` is the minimum over the sequences whose first move is
+    ``j``'s, ``after[j][t]`` the minimum over those starting at ``t`` with
+    another mover's move.  Both only decrease.  Each pass recomputes
+    ``first[j]`` only at the states with a move of ``j`` into a state whose
+    ``after[j]`` changed (found through the moves by target; every state when
+    that frontier is large), and ``after`` only where some ``first`` changed.
+    (Fang, Hipel & Kilgour 1993 define the reachable sets; the fixed point is
+    a Bellman–Ford relaxation over (state, last mover).)
+    """
     b, n = value.shape
     h = len(moves)
     if h == 0:
@@ -106,31 +116,69 @@ def reachable_min_batch(
         if allowed is not None:
             t = np.where(allowed[j], t, _INF)
         tv.append(t)
-    after = [np.full((b, n), _INF, dtype=np.int32) for _ in range(h)]
+    first = np.stack([reduce_rows(tv[j], m.indptr, np.minimum, _INF) for j, m in enumerate(moves)])
+    if h == 1:
+        return first[0]
+    after = np.full((h, b, n), _INF, dtype=np.int32)
+    cols: np.ndarray | None = None  # None: every state
+    movers = np.arange(h)[:, None, None]
     while True:
-        w = np.empty((h, b, n), dtype=np.int32)
+        f = first.copy() if cols is None else first[:, :, cols]
+        arg = np.argmin(f, axis=0)
+        best = np.take_along_axis(f, arg[None], axis=0)
+        np.put_along_axis(f, arg[None], _INF, axis=0)
+        second = f.min(axis=0)
+        new = np.where(movers == arg[None], second[None], best)
+        if cols is None:
+            lower = (new < after).any(axis=1)  # movers × states
+            after = new
+        else:
+            lower = (new < after[:, :, cols]).any(axis=1)
+            after[:, :, cols] = new
+        touched = np.zeros(n, dtype=bool)
         for j, m in enumerate(moves):
-            if h > 1:
+            frontier = np.flatnonzero(lower[j]) if cols is None else cols[lower[j]]
+            if frontier.size == 0:
+                continue
+            if frontier.size > n // 4:
                 vals = np.minimum(tv[j], after[j][:, m.targets])
                 if allowed is not None:
                     vals = np.where(allowed[j], vals, _INF)
-            else:
-                vals = tv[j]
-            w[j] = reduce_rows(vals, m.indptr, np.minimum, _INF)
-        if h == 1:
-            return w[0]
-        arg = np.argmin(w, axis=0)
-        best = np.take_along_axis(w, arg[None], axis=0)[0]
-        np.put_along_axis(w, arg[None], _INF, axis=0)
-        second = w.min(axis=0)
-        changed = False
-        for j in range(h):
-            new = np.where(arg == j, second, best)
-            if not changed and not np.array_equal(new, after[j]):
-                changed = True
-            after[j] = new
-        if not changed:
-            return best
+                red = reduce_rows(vals, m.indptr, np.minimum, _INF)
+                changed = (red < first[j]).any(axis=0)
+                first[j] = red
+                touched |= changed
+                continue
+            mark = np.zeros(n, dtype=bool)
+            mark[frontier] = True
+            hit = mark[m.targets]
+            mark[:] = False
+            mark[m.sources[hit]] = True
+            rows = np.flatnonzero(mark)
+            owner, edge = _csr_entries(m.indptr, rows)
+            if edge.size == 0:
+                continue
+            vals = np.minimum(tv[j][:, edge], after[j][:, m.targets[edge]])
+            if allowed is not None:
+                vals = np.where(allowed[j][:, edge], vals, _INF)
+            starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            at = rows[owner[starts]]
+            red = np.minimum.reduceat(vals, starts, axis=1)
+            better = (red < first[j][:, at]).any(axis=0)
+            first[j][:, at[better]] = red[:, better]
+            touched[at[better]] = True
+        if not touched.any():
+            return first.min(axis=0)
+        cols = np.flatnonzero(touched)
+
+
+def _csr_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``rows``, entry index) of every entry of the CSR ``rows``."""
+    lo = indptr[rows]
+    cnt = indptr[rows + 1] - lo
+    owner = np.repeat(np.arange(rows.size), cnt)
+    offs = np.arange(owner.size, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return owner, np.repeat(lo, cnt) + offs
 
 
 def legal_sequence(
