@@ -130,10 +130,10 @@ def reachable_min_batch(
         second = f.min(axis=0)
         new = np.where(movers == arg[None], second[None], best)
         if cols is None:
-            lower = (new < after).any(axis=1)  # movers × states
+            lower = np.asarray((new < after).any(axis=1))  # movers × states
             after = new
         else:
-            lower = (new < after[:, :, cols]).any(axis=1)
+            lower = np.asarray((new < after[:, :, cols]).any(axis=1))
             after[:, :, cols] = new
         touched = np.zeros(n, dtype=bool)
         for j, m in enumerate(moves):

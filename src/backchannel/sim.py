@@ -98,7 +98,9 @@ def sim_stability(space: StateSpace, ui: Sequence[Moves], mode: str = "joint") -
     return out
 
 
-def _sim_one(space: StateSpace, k: int, ui: Sequence[Moves], deltas: list[np.ndarray], mode: str) -> np.ndarray:
+def _sim_one(
+    space: StateSpace, k: int, ui: Sequence[Moves], deltas: list[np.ndarray], mode: str
+) -> np.ndarray:
     p = space.payoffs[k]
     src = ui[k].sources
     stable = np.ones(space.n_states, dtype=bool)
@@ -230,7 +232,7 @@ def _bound(
     p: np.ndarray,
     ui: Sequence[Moves],
     parts: list[tuple[np.ndarray, int]],
-    groups: list[tuple[int, ...]],
+    groups: Sequence[tuple[int, ...]],
     pair_src: np.ndarray,
     pair_tgt: np.ndarray,
     live: np.ndarray,
@@ -394,4 +396,3 @@ def sim_reply(
                 if c >= 0 and p[c] <= p[s]:
                     return list(replies), c
     return None
-

@@ -32,6 +32,7 @@ __all__ = [
     "emit_json",
     "located",
     "parse_concepts",
+    "parse_sim",
     "state_list",
 ]
 
@@ -65,6 +66,13 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option("--scheduler", metavar="ADDR", help="An existing Dask scheduler, e.g. tcp://host:8786."),
 ]
+SimOpt = Annotated[
+    str,
+    typer.Option(
+        "--sim",
+        help="SIM replies: joint (any set of opponents at once, as GMCR+) or pairwise (one opponent).",
+    ),
+]
 MaxStatesOpt = Annotated[
     int | None,
     typer.Option("--max-states", help="Refuse state spaces larger than this (default: what memory allows)."),
@@ -97,11 +105,19 @@ def located(case: str) -> Iterator[None]:
 
 def emit_json(result: Result) -> None:
     """Print a result as one JSON object on standard output."""
-    sys.stdout.write(result.to_json() + "\n")
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    sys.stdout.flush()
+    result.write_json(out)
+    out.write(b"\n")
+    out.flush()
 
 
-def state_list(states: list[int], limit: int = 12) -> str:
-    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``."""
+def state_list(states: list[int], limit: int = 12, max_runs: int | None = None) -> str:
+    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``
+    (the first ``max_runs`` ranges, if given, then how many more)."""
     if not states:
         return "none"
     if len(states) <= limit:
@@ -115,7 +131,21 @@ def state_list(states: list[int], limit: int = 12) -> str:
         runs.append(str(start) if start == prev else f"{start}–{prev}")
         if x is not None:
             start = prev = x
+    if max_runs is not None and len(runs) > max_runs:
+        more = len(runs) - max_runs
+        runs = [*runs[:max_runs], f"… and {more} more range{'s' if more > 1 else ''}"]
     return f"{len(states)} states: " + ", ".join(runs)
+
+
+def parse_sim(given: str) -> str:
+    """``--sim``: joint or pairwise; a clear error (exit 2) for anything else."""
+    from ..errors import BackchannelError
+    from ..sim import SIM_MODES
+
+    mode = given.strip().lower()
+    if mode not in SIM_MODES:
+        raise BackchannelError(f"unknown --sim {given!r}: choose from {', '.join(SIM_MODES)}")
+    return mode
 
 
 def parse_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:

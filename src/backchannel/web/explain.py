@@ -6,7 +6,8 @@ this module only finds the witnesses, by the same definitions (Fang, Hipel &
 Kilgour 1993): a sanction is a legal sequence of the opponents' moves (GMR),
 one from which the decision maker cannot escape by a move of its own (SMR), a
 legal sequence of the opponents' unilateral improvements (SEQ), or an
-opponent's improvement made at the same moment (SIM).
+opponents' improvements made at the same moment, one or several together
+(SIM, :func:`backchannel.sim.sim_reply`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
 from ..evolution import describe_step, resolve_state
+from ..sim import sim_reply
 from ..statespace import Moves, StateSpace
 
 __all__ = ["explain_state"]
@@ -83,27 +85,28 @@ class _Explainer:
             )
             return out
         if c == "sim":
-            for j in self.others(k):
-                for u in self.ui[j].of(s).tolist():
-                    code = int(sp.codes[t]) ^ int(sp.codes[u]) ^ int(sp.codes[s])
-                    w = int(sp.index_of(code))
-                    if w >= 0 and p[w] <= p[s]:
-                        out["deterred"] = True
-                        out["sanction"] = {
-                            "kind": "simultaneous",
-                            "by": [sp.dm_names[j]],
-                            "steps": [describe_step(sp, s, u, 1 << j).to_dict()],
-                            "result": _state(sp, w),
-                        }
-                        out["reason"] = (
-                            f"If {me} moves to state {t + 1} while {self.name(j)} moves at the same time to "
-                            f"state {u + 1} (an improvement for it), the result is state {w + 1}, which "
-                            f"{me} does not prefer to state {s + 1}."
-                        )
-                        return out
+            found = sim_reply(sp, k, s, t, self.ui)
+            if found is not None:
+                replies, w = found
+                who = [self.name(j) for j, _ in replies]
+                out["deterred"] = True
+                out["sanction"] = {
+                    "kind": "simultaneous",
+                    "by": [sp.dm_names[j] for j, _ in replies],
+                    "steps": [describe_step(sp, s, u, 1 << j).to_dict() for j, u in replies],
+                    "result": _state(sp, w),
+                }
+                parts = [f"{n} to state {u + 1}" for n, (_, u) in zip(who, replies, strict=True)]
+                moves = _join([parts[0].replace(" to state", " moves to state", 1), *parts[1:]])
+                each = "an improvement for it" if len(replies) == 1 else "each an improvement for its mover"
+                out["reason"] = (
+                    f"If {me} moves to state {t + 1} while {moves} at the same time ({each}), "
+                    f"the result is state {w + 1}, which {me} does not prefer to state {s + 1}."
+                )
+                return out
             out["reason"] = (
-                f"{me} prefers state {t + 1}, and no opponent's simultaneous improvement turns the move "
-                f"into a state {me} does not prefer to state {s + 1}."
+                f"{me} prefers state {t + 1}, and no simultaneous improvements of its opponents, alone or "
+                f"together, turn the move into a state {me} does not prefer to state {s + 1}."
             )
             return out
         assert low is not None
