@@ -19,14 +19,14 @@ Graph Model for Conflict Resolution*, Wiley, ch. 3; Fang, Hipel & Kilgour
   only its own options (``sim_mode="joint"``, the default; the definition
   GMCR+ implements, and with two decision makers that of Fang, Hipel &
   Kilgour 1989).  ``sim_mode="pairwise"`` lets one opponent reply at a time
-  (Fraser & Hipel 1984).  See :mod:`backchannel.sim`.
+  (attributed to Fraser & Hipel 1984; unverified).  See :mod:`backchannel.sim`.
 
 ``R_{N-i}(s1)`` is the set of states the opponents reach from ``s1`` by any
 *legal sequence* of unilateral moves: any length ≥ 1, no decision maker moving
 twice in a row, but any of them may move again later.  ``R^+_{N-i}`` is the
 same with every move a unilateral improvement for its mover.  (GMCR+ lets each
 opponent move once and misses stable states with three or more decision
-makers.)
+makers; checked in its source, see ``docs/bibliography.md``.)
 
 Implementation: the minimum, over every state a coalition can reach from each
 state, of a value (the focal decision maker's payoff) is computed for all
@@ -242,15 +242,18 @@ def stability_matrix(
         others = [space.moves[j] for j in range(n_dm) if j != k]
         if "nash" in concepts:
             out["nash"][k] = ~has_ui
+        # GMR and SMR: one fixed point over the same moves, for two values at once
+        values = []
         if "gmr" in concepts:
-            v = reachable_min(others, p)
-            out["gmr"][k] = _worst_over(ui_k, v) <= p
+            values.append(p)
         if "smr" in concepts:
             # g(s2): the best k can reach from s2 in one move, or s2 itself
             mk = space.moves[k]
-            g = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
-            v = reachable_min(others, g)
-            out["smr"][k] = _worst_over(ui_k, v) <= p
+            values.append(np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0]))
+        if values:
+            v2 = reachable_min_batch(others, np.stack(values), None)
+            for c, v in zip([c for c in ("gmr", "smr") if c in concepts], v2, strict=True):
+                out[c][k] = _worst_over(ui_k, v) <= p
         if "seq" in concepts:
             v = reachable_min([ui[j] for j in range(n_dm) if j != k], p)
             out["seq"][k] = _worst_over(ui_k, v) <= p

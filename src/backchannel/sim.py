@@ -15,18 +15,22 @@ combined state is ``code(s1) XOR (code(s2_j) XOR code(s))`` over the replies.
   see ``docs/bibliography.md`` for where this was checked in its source).
   With two decision makers it is the classical SIM of Fang, Hipel & Kilgour
   (1989).
-* ``"pairwise"``: one opponent replies (Fraser & Hipel 1984's reading for
-  more than two players).  It answers fewer UIs, so pairwise-stable ⊆
-  joint-stable.
+* ``"pairwise"``: one opponent replies (attributed to Fraser & Hipel 1984
+  for more than two players; unverified).  It answers fewer UIs, so
+  pairwise-stable ⊆ joint-stable.
 
-Cost and limit.  Pairwise replies are tried first for all states at once (a
-UI they answer is answered jointly too); the joint combinations are then
-enumerated only for the UIs still unanswered, opponent by opponent, and a UI
-is dropped from the enumeration as soon as one combination sanctions it.  A
-state ``s`` has ``prod_j (1 + |UI_j(s)|) - 1`` joint replies; past
-:data:`MAX_JOINT_REPLIES` at a state that needs them, or past
-:data:`MAX_JOINT_WORK` replies in all (the worst case, for the UIs the
-pairwise pass leaves unanswered), the analysis is refused with
+Cost and limit.  A state ``s`` has ``prod_j (1 + |UI_j(s)|) - 1`` joint
+replies, exponential in the number of opponents.  Before enumerating, a
+(state, UI) pair is settled as unanswerable when a lower bound on the focal
+decision maker's payoff over the replies is above its payoff at ``s``: the
+least payoff over the feasible states with its own options as after the UI
+and one opponent's (then two opponents') options as in ``s`` or after one of
+their UIs — read from small tables indexed by those options.  Then single
+replies are tried for all pairs at once, then the joint combinations for the
+pairs still open, opponent by opponent, a pair dropped as soon as one
+combination sanctions it.  Past :data:`MAX_JOINT_REPLIES` at a state that
+needs them, or :data:`MAX_JOINT_WORK` in all (worst case, for the pairs left
+open), the analysis is refused with
 :class:`~backchannel.errors.AnalysisRefused`.
 """
 
