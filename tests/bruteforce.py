@@ -247,7 +247,7 @@ def brute_stability(
     ``sim``: ``"joint"`` — a UI of ``i`` is sanctioned by any non-empty set
     of opponents each taking one UI from the same state at the same moment
     (GMCR+'s definition; Fang, Hipel & Kilgour 1989 with two decision makers),
-    or ``"pairwise"`` — by one opponent's simultaneous UI (Fraser & Hipel 1984).
+    or ``"pairwise"`` — by one opponent's simultaneous UI.
 
     ``one_move_each`` restricts the opponents' sequences as GMCR+ does (for
     comparison only; the definitions have no such restriction).

@@ -242,18 +242,15 @@ def stability_matrix(
         others = [space.moves[j] for j in range(n_dm) if j != k]
         if "nash" in concepts:
             out["nash"][k] = ~has_ui
-        # GMR and SMR: one fixed point over the same moves, for two values at once
-        values = []
         if "gmr" in concepts:
-            values.append(p)
+            v = reachable_min(others, p)
+            out["gmr"][k] = _worst_over(ui_k, v) <= p
         if "smr" in concepts:
             # g(s2): the best k can reach from s2 in one move, or s2 itself
             mk = space.moves[k]
-            values.append(np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0]))
-        if values:
-            v2 = reachable_min_batch(others, np.stack(values), None)
-            for c, v in zip([c for c in ("gmr", "smr") if c in concepts], v2, strict=True):
-                out[c][k] = _worst_over(ui_k, v) <= p
+            g = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
+            v = reachable_min(others, g)
+            out["smr"][k] = _worst_over(ui_k, v) <= p
         if "seq" in concepts:
             v = reachable_min([ui[j] for j in range(n_dm) if j != k], p)
             out["seq"][k] = _worst_over(ui_k, v) <= p
