@@ -160,11 +160,11 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
     headers = ["#", "State", "Taken", *(dm.name for dm in conflict.decision_makers), "Equilibrium"]
     if sp.scenarios:
         headers.append("Scenario")
-    pats = sp.patterns() if len(rows) > RICH_ROWS else None
+    pats = _patterns(sp, rows)
     body: list[list[str]] = []
-    for s in rows:
+    for s, pat in zip(rows, pats, strict=True):
         num = str(s + 1) + (" SQ" if s == sp.status_quo else "")
-        cells = [num, pats[s] if pats is not None else sp.pattern(s), sp.describe(s)]
+        cells = [num, pat, sp.describe(s)]
         for d in range(sp.n_dms):
             cells.append("".join(CONCEPT_MARK[c] if result.stable[c][d, s] else "·" for c in concepts))
         eq = " ".join(CONCEPT_LABELS[c] for c in concepts if eq_mask[c][s])
@@ -215,6 +215,19 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
                 row.append(", ".join(lab for lab in counts if lab != "(none)"))
         eqt.add_row(*row)
     console.print(eqt)
+
+
+def _patterns(sp: Any, rows: list[int]) -> list[str]:
+    """Y/N patterns of the states ``rows``, computed together."""
+    import numpy as np
+
+    n = sp.n_options
+    if not rows or not n:
+        return [""] * len(rows)
+    codes = sp.codes[np.asarray(rows)]
+    bits = (codes[:, None] >> np.arange(n, dtype=np.uint64)[None, :]) & np.uint64(1)
+    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
+    return list(table.view(f"S{n}").ravel().astype(str).tolist())
 
 
 def _scenario_text(conflict: Any, name: str) -> str:
