@@ -188,9 +188,9 @@ class StabilityResult(Result):
         self.write_json(buf, indent=indent)
         return buf.getvalue().decode()
 
-    def write_json(self, fp: IO[bytes], *, indent: int | None = 2) -> None:
+    def write_json(self, fp: IO[bytes], *, indent: int | None = 2, chunk: int = 1 << 15) -> None:
         """Write :meth:`to_dict` as JSON (the same text as :meth:`to_json`),
-        the states a chunk at a time: a million states in bounded memory."""
+        the states ``chunk`` at a time: a million states in bounded memory."""
         if indent not in (None, 2):
             return super().write_json(fp, indent=indent)
         from .jsonout import write_with_stream
@@ -209,7 +209,7 @@ class StabilityResult(Result):
             if k == "status_quo":
                 ordered["states"] = None
                 ordered["stability"] = head["stability"]
-        step = 1 << 15
+        step = max(1, chunk)
         chunks = (state_rows(sp, a, min(a + step, sp.n_states)) for a in range(0, sp.n_states, step))
         write_with_stream(fp, ordered, "states", chunks, indent=indent)
         return None
