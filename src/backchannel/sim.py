@@ -267,7 +267,8 @@ def _bound(
             live = _bound_one(ui, parts, group, least, kval, p, pair_src, pair_tgt, live)
             continue
         keep = np.ones(live.size, dtype=bool)
-        step = _PAIRS >> (4 * (len(group) - 1))
+        widest = int(np.prod([1 + int(np.diff(ui[j].indptr).max(initial=0)) for j in group]))
+        step = max(1, _CHUNK // widest)  # pairs whose expansions fit a chunk
         for start in range(0, live.size, step):
             rows = live[start : start + step]
             s = pair_src[rows]
