@@ -12,9 +12,10 @@ evaluator that understands Y/N/- patterns and expressions over option names
 with ``not``, ``and``, ``or``, parentheses, ``true``/``false``; anything else
 raises :class:`NotImplementedError`.
 
-SIM comes in two readings (``brute_stability(..., sim=...)``): pairwise (one
-opponent replies, as the engine documents) and by coalitions (any non-empty
-set of opponents replies at once).
+SIM comes in two readings (``brute_stability(..., sim=...)``), as in the
+engine: joint (any non-empty set of opponents replies at once, each with one
+of its UIs from the same state: GMCR+'s definition, the default) and pairwise
+(one opponent replies).
 """
 
 from __future__ import annotations
@@ -206,22 +207,29 @@ def reachable(
     return out
 
 
-def _sim_answered(game: Game, i: int, s: int, s1: int, coalitions: bool) -> bool:
-    """Whether opponents replying at the same moment, each with one of its UIs
-    from ``s``, turn ``i``'s move to ``s1`` into a feasible state not preferred
-    to ``s``.  One opponent replies (pairwise SIM), or with ``coalitions`` any
-    non-empty set of opponents."""
-    codes = game.codes
+def _combine(game: Game, s: int, settings: dict[int, int]) -> int:
+    """The code of the state in which each decision maker ``d`` in
+    ``settings`` sets its own options as in state ``settings[d]`` and every
+    other decision maker keeps its options as in ``s``."""
+    code = 0
+    for i, d in enumerate(game.owner):
+        source = settings.get(d, s)
+        code |= game.codes[source] & (1 << i)
+    return code
+
+
+def _sim_answered(game: Game, i: int, s: int, s1: int, joint: bool) -> bool:
+    """Whether opponents moving at the same moment as ``i``, each with one of
+    its UIs from ``s``, turn ``i``'s move to ``s1`` into a feasible state not
+    preferred to ``s``.  With ``joint`` any non-empty set of opponents
+    replies; otherwise one opponent (pairwise SIM)."""
     p = game.pay[i]
-    mine = codes[s] ^ codes[s1]
     opponents = [j for j in range(game.n_dms) if j != i]
-    for size in range(1, len(opponents) + 1 if coalitions else 2):
+    for size in range(1, len(opponents) + 1 if joint else 2):
         for group in combinations(opponents, size):
             for replies in product(*(game.ui[j][s] for j in group)):
-                code = codes[s] ^ mine
-                for t in replies:
-                    code ^= codes[s] ^ codes[t]
-                c = game.index.get(code)
+                settings = {i: s1, **dict(zip(group, replies, strict=True))}
+                c = game.index.get(_combine(game, s, settings))
                 if c is not None and p[c] <= p[s]:
                     return True
     return False
@@ -231,20 +239,20 @@ def brute_stability(
     conflict: Conflict | Game,
     concepts: Iterable[str] = CONCEPTS,
     *,
-    sim: str = "pairwise",
+    sim: str = "joint",
     one_move_each: bool = False,
 ) -> dict[str, np.ndarray]:
     """``{concept: bool array (n_dms, n_states)}``, states in ascending code order.
 
-    ``sim``: ``"pairwise"`` — a UI of ``i`` is sanctioned by one opponent's
-    simultaneous UI (Fang, Hipel & Kilgour 1989 for two decision makers;
-    Fraser & Hipel, GMCR II and GMCR+ with more), or ``"coalition"`` — by any
-    non-empty set of opponents each taking one UI at the same moment.
+    ``sim``: ``"joint"`` — a UI of ``i`` is sanctioned by any non-empty set
+    of opponents each taking one UI from the same state at the same moment
+    (GMCR+'s definition; Fang, Hipel & Kilgour 1989 with two decision makers),
+    or ``"pairwise"`` — by one opponent's simultaneous UI.
 
     ``one_move_each`` restricts the opponents' sequences as GMCR+ does (for
     comparison only; the definitions have no such restriction).
     """
-    if sim not in ("pairwise", "coalition"):
+    if sim not in ("joint", "pairwise"):
         raise ValueError(sim)
     game = conflict if isinstance(conflict, Game) else build_game(conflict)
     concepts = tuple(concepts)
@@ -280,5 +288,5 @@ def brute_stability(
             if "seq" in concepts:
                 out["seq"][i, s] = all(any(p[s2] <= p[s] for s2 in r_ui(s1)) for s1 in uis)
             if "sim" in concepts:
-                out["sim"][i, s] = all(_sim_answered(game, i, s, s1, sim == "coalition") for s1 in uis)
+                out["sim"][i, s] = all(_sim_answered(game, i, s, s1, sim == "joint") for s1 in uis)
     return out

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import RunCli
 
 
@@ -110,3 +112,27 @@ def test_usage_errors_exit_2_without_traceback() -> None:
         )
         assert out.returncode == 2, (argv, out.stderr)
         assert "Traceback" not in out.stderr and "Usage" in out.stderr
+
+
+def test_long_tables_are_plain_and_capped(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past RICH_ROWS rows the table is plain aligned text (linear in what is
+    printed), and without --all at most SHOWN_ROWS states are listed, with a
+    note; the equilibria table names every equilibrium (JSON gives all)."""
+    from backchannel import cli
+
+    code, out, _ = run_cli(["analyze", "ukraine-backchannel", "-f", "json"])
+    eq_nash = json.loads(out)["equilibria"]["nash"]
+    monkeypatch.setattr(cli, "RICH_ROWS", 2)
+    monkeypatch.setattr(cli, "SHOWN_ROWS", 3)
+    code, out, _ = run_cli(["analyze", "ukraine-backchannel"])
+    assert code == 0
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.lstrip().startswith("#  State"))
+    assert set(lines[head + 1].replace(" ", "")) == {"-"}
+    listed = [line for line in lines[head + 2 : head + 10] if line.strip()[:1].isdigit()]
+    assert len(listed) == 3
+    assert "the first 3 are listed" in out
+    assert ", ".join(map(str, eq_nash)) in out or f"{len(eq_nash)} states" in out
+    code, out_all, _ = run_cli(["analyze", "ukraine-backchannel", "--all"])
+    assert code == 0 and "the first 3 are listed" not in out_all
+    assert sum(1 for line in out_all.splitlines() if line.strip()[:1].isdigit()) >= 240

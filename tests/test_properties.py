@@ -2,9 +2,9 @@
 
 * The engine agrees with a brute-force checker written from the definitions
   (``tests/bruteforce.py``) on random conflicts (``tests/strategies.py``).
-  SIM is checked in its pairwise form, the one the engine documents (one
-  opponent replies at a time, as in GMCR II and GMCR+); a deterministic test
-  pins down where that differs from letting several opponents reply at once.
+  SIM is checked in both readings: joint replies (any set of opponents at
+  once, the default and GMCR+'s definition) and pairwise (one opponent); a
+  deterministic test pins down where the two differ.
 * Inclusions between the solution concepts hold.
 * Relabelling (reordering decision makers and their options, renaming
   everything) changes no stability result once states are matched by the
@@ -21,6 +21,7 @@ from typing import Any
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,9 +55,10 @@ def _describe(space: StateSpace, concept: str, got: np.ndarray, want: np.ndarray
 # agreement with the brute force
 
 
+@pytest.mark.parametrize("sim_mode", ["joint", "pairwise"])
 @settings(FAST, max_examples=300)
 @given(conflicts())
-def test_engine_agrees_with_brute_force(conflict: Conflict) -> None:
+def test_engine_agrees_with_brute_force(sim_mode: str, conflict: Conflict) -> None:
     space = compile_conflict(conflict)
     game = build_game(conflict)
 
@@ -69,8 +71,8 @@ def test_engine_agrees_with_brute_force(conflict: Conflict) -> None:
         q = np.asarray(game.pay[d], dtype=np.int64)
         assert (np.sign(p[:, None] - p[None, :]) == np.sign(q[:, None] - q[None, :])).all(), d
 
-    got = stability_matrix(space)
-    want = brute_stability(game, sim="pairwise")
+    got = stability_matrix(space, sim_mode=sim_mode)
+    want = brute_stability(game, sim=sim_mode)
     for concept in CONCEPTS:
         assert got[concept].shape == (space.n_dms, space.n_states)
         assert got[concept].dtype == bool
@@ -302,7 +304,7 @@ def test_sanction_needing_an_opponent_to_move_twice() -> None:
 
 
 # ---------------------------------------------------------------------------
-# SIM: one opponent replies, not a coalition
+# SIM: joint replies (the default) and pairwise
 
 
 # A, B, C control a, b, c.  A prefers most that b and c are not both taken,
@@ -319,19 +321,30 @@ TOGETHER = {
 }
 
 
-def test_sim_is_pairwise() -> None:
-    """The engine's SIM lets one opponent reply at a time (its documented
-    definition); the coalition reading would make NNN SIM-stable for A."""
+def test_sim_joint_and_pairwise() -> None:
+    """At NNN only B and C replying together sanction A's move to YNN: the
+    joint reading (the default, GMCR+'s) makes NNN SIM-stable for A, the
+    pairwise reading does not; everywhere else the two agree."""
     conflict = Conflict.model_validate(TOGETHER)
     space = compile_conflict(conflict)
     assert space.patterns() == ["NNN", "YNN", "NYN", "YYN", "NNY", "YNY", "NYY", "YYY"]
-    sim = stability_matrix(space, ["sim"])["sim"]
-    assert sim.astype(int).tolist() == [
+    pairwise = stability_matrix(space, ["sim"], sim_mode="pairwise")["sim"]
+    assert pairwise.astype(int).tolist() == [
         [0, 1, 1, 1, 1, 1, 0, 1],
         [0, 0, 1, 1, 0, 0, 1, 1],
         [0, 0, 0, 0, 1, 1, 1, 1],
     ]
-    assert np.array_equal(sim, brute_stability(conflict, ["sim"], sim="pairwise")["sim"])
-    coalition = brute_stability(conflict, ["sim"], sim="coalition")["sim"]
-    assert coalition[0, 0] and not sim[0, 0]
-    assert np.array_equal(np.delete(coalition, 0, axis=1), np.delete(sim, 0, axis=1))
+    joint = stability_matrix(space, ["sim"])["sim"]
+    assert joint.astype(int).tolist() == [
+        [1, 1, 1, 1, 1, 1, 0, 1],
+        [0, 0, 1, 1, 0, 0, 1, 1],
+        [0, 0, 0, 0, 1, 1, 1, 1],
+    ]
+    assert np.array_equal(pairwise, brute_stability(conflict, ["sim"], sim="pairwise")["sim"])
+    assert np.array_equal(joint, brute_stability(conflict, ["sim"], sim="joint")["sim"])
+
+
+def test_sim_mode_is_checked() -> None:
+    space = compile_conflict(Conflict.model_validate(TOGETHER))
+    with pytest.raises(ValueError, match="unknown SIM mode 'both'; choose from joint, pairwise"):
+        stability_matrix(space, ["sim"], sim_mode="both")

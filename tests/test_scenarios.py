@@ -232,6 +232,23 @@ def test_process_pool_equals_in_process(monkeypatch: pytest.MonkeyPatch, task_se
     a = scenarios("ukraine-backchannel", samples=400, seed=3, batch_size=100)
     b = scenarios("ukraine-backchannel", samples=400, seed=3, batch_size=100, backend="processes", workers=2)
     assert a.to_json() == b.to_json()
+    # nothing is left behind: no worker, no resource tracker (which, outliving
+    # the command, became a zombie under a PID 1 that does not reap)
+    assert _children() == []
+
+
+def _children() -> list[str]:
+    """The live or defunct child processes of this process (Linux /proc)."""
+    import os
+    from pathlib import Path
+
+    pids: list[str] = []
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+        try:
+            pids += (task / "children").read_text().split()
+        except OSError:  # pragma: no cover - not Linux, or the thread ended
+            continue
+    return pids
 
 
 def test_dask_local_cluster_equals_in_process() -> None:

@@ -18,8 +18,10 @@ def join_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def state_list(states: list[int], limit: int = 12) -> str:
-    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``."""
+def state_list(states: Sequence[int], limit: int = 12, max_runs: int | None = None) -> str:
+    """``1, 4, 5`` — or, for long lists, a count and ranges: ``135 states: 2–5, 7–10, …``
+    (the first ``max_runs`` ranges, if given, then how many more)."""
+    states = list(states)
     if not states:
         return "none"
     if len(states) <= limit:
@@ -33,4 +35,7 @@ def state_list(states: list[int], limit: int = 12) -> str:
         runs.append(str(start) if start == prev else f"{start}–{prev}")
         if x is not None:
             start = prev = x
+    if max_runs is not None and len(runs) > max_runs:
+        more = len(runs) - max_runs
+        runs = [*runs[:max_runs], f"… and {more} more range{'s' if more > 1 else ''}"]
     return f"{len(states)} states: " + ", ".join(runs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from .model import Conflict
 
@@ -40,6 +40,10 @@ class Result:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def write_json(self, fp: IO[bytes], *, indent: int | None = 2) -> None:
+        """Write :meth:`to_json` to a binary file (the same text, UTF-8)."""
+        fp.write(self.to_json(indent=indent).encode())
 
 
 def meta(space: Compiled, analysis: str, definitions: str, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -19,11 +19,14 @@ from .common import (
     Format,
     FormatOpt,
     MaxStatesOpt,
+    SimOpt,
     console,
     emit_json,
     parse_concepts,
+    parse_sim,
     state_list,
 )
+from .plaintable import RICH_ROWS, plain_table
 
 if TYPE_CHECKING:
     from ..gmcr.results import StabilityResult
@@ -39,6 +42,7 @@ app = typer.Typer(
 
 
 CONCEPT_MARK = {"nash": "R", "gmr": "G", "smr": "M", "seq": "S", "sim": "I"}
+SHOWN_ROWS = 1000  # most states listed by `analyze` without --all
 
 _console = console
 
@@ -77,18 +81,20 @@ def analyze(
         bool, typer.Option("--all", help="List every state, however many there are.")
     ] = False,
     max_states: MaxStatesOpt = None,
+    sim: SimOpt = "joint",
 ) -> None:
     """Stability of every feasible state for every decision maker, and the equilibria.
 
     Concepts: Nash (R), general metarationality (GMR), symmetric metarationality
     (SMR), sequential stability (SEQ) and simultaneous sanctioning (SIM), as
-    defined by Fang, Hipel & Kilgour (1993).
+    defined by Fang, Hipel & Kilgour (1993). SIM lets any set of opponents reply
+    at once (as GMCR+ does); --sim pairwise lets one opponent reply at a time.
     """
     from ..gmcr.analysis import stability
     from ..gmcr.engine import CONCEPTS
 
     concepts = parse_concepts(concept, CONCEPTS)
-    result = stability(case, concepts, max_states=max_states)
+    result = stability(case, concepts, max_states=max_states, sim_mode=parse_sim(sim))
     _gmcr_notes(case)
     if fmt is Format.json:
         emit_json(result)
@@ -142,34 +148,52 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
         # of the selective concepts (Nash, SEQ, SIM); GMR/SMR sets, often large
         # with many decision makers, are summarised in the equilibria table.
         selective = [c for c in concepts if c in ("nash", "seq", "sim")] or list(concepts)
-        keep = np.logical_or.reduce([eq_mask[c] for c in selective])
-        rows = [s for s in range(n) if keep[s] or s == sp.status_quo]
+        keep = np.logical_or.reduce([eq_mask[c] for c in selective]).copy()
+        if sp.status_quo is not None:
+            keep[sp.status_quo] = True
+        rows = np.flatnonzero(keep).tolist()
         shown = "/".join(CONCEPT_LABELS[c] for c in selective)
         note = (
             f"Shown: the status quo and the {shown} equilibria; {n - len(rows)} other states "
             "are not (--all shows every state, --format json gives everything)."
         )
-    table = Table(show_lines=False, header_style="bold", pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column("State", no_wrap=True)
-    table.add_column("Taken", overflow="fold")
-    for dm in conflict.decision_makers:
-        table.add_column(dm.name, no_wrap=True)
-    table.add_column("Equilibrium", overflow="fold")
+        if len(rows) > SHOWN_ROWS:
+            note += (
+                f" Of those {len(rows)} states the first {SHOWN_ROWS} are listed"
+                " (the equilibria table below names them all)."
+            )
+            rows = rows[:SHOWN_ROWS]
+    headers = ["#", "State", "Taken", *(dm.name for dm in conflict.decision_makers), "Equilibrium"]
     if sp.scenarios:
-        table.add_column("Scenario", overflow="fold")
-    for s in rows:
+        headers.append("Scenario")
+    pats = _patterns(sp, rows)
+    body: list[list[str]] = []
+    for s, pat in zip(rows, pats, strict=True):
         num = str(s + 1) + (" SQ" if s == sp.status_quo else "")
-        cells = [num, sp.pattern(s), sp.describe(s)]
+        cells = [num, pat, sp.describe(s)]
         for d in range(sp.n_dms):
             cells.append("".join(CONCEPT_MARK[c] if result.stable[c][d, s] else "·" for c in concepts))
         eq = " ".join(CONCEPT_LABELS[c] for c in concepts if eq_mask[c][s])
         cells.append(eq)
         if sp.scenarios:
             cells.append(", ".join(_scenario_text(conflict, name) for name in sp.scenario_labels(s)))
-        style = "bold" if eq else None
-        table.add_row(*cells, style=style)
-    console.print(table)
+        body.append(cells)
+    if len(body) > RICH_ROWS:
+        # plain aligned lines: linear in the rows printed, unlike a rich table
+        console.file.write(plain_table(headers, body, right=[0]) + "\n")
+    else:
+        table = Table(show_lines=False, header_style="bold", pad_edge=False)
+        table.add_column("#", justify="right")
+        table.add_column("State", no_wrap=True)
+        table.add_column("Taken", overflow="fold")
+        for dm in conflict.decision_makers:
+            table.add_column(dm.name, no_wrap=True)
+        table.add_column("Equilibrium", overflow="fold")
+        if sp.scenarios:
+            table.add_column("Scenario", overflow="fold")
+        for cells in body:
+            table.add_row(*cells, style="bold" if cells[len(headers) - 1 - bool(sp.scenarios)] else None)
+        console.print(table)
     legend = ", ".join(f"{CONCEPT_MARK[c]} {CONCEPT_LABELS[c]}" for c in concepts)
     console.print(
         f"Per decision maker, stable under: {legend}; · unstable. SQ: status quo. "
@@ -184,7 +208,7 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
         eqt.add_column("Scenarios")
     for c in concepts:
         eqs = result.equilibria(c)
-        row = [CONCEPT_LABELS[c], state_list(eqs)]
+        row = [CONCEPT_LABELS[c], state_list(eqs, max_runs=None if show_all else 60)]
         if sp.scenarios:
             counts: dict[str, int] = {}
             for e in eqs:
@@ -197,6 +221,19 @@ def _print_stability(result: StabilityResult, show_all: bool) -> None:
                 row.append(", ".join(lab for lab in counts if lab != "(none)"))
         eqt.add_row(*row)
     console.print(eqt)
+
+
+def _patterns(sp: Any, rows: list[int]) -> list[str]:
+    """Y/N patterns of the states ``rows``, computed together."""
+    import numpy as np
+
+    n = sp.n_options
+    if not rows or not n:
+        return [""] * len(rows)
+    codes = sp.codes[np.asarray(rows)]
+    bits = (codes[:, None] >> np.arange(n, dtype=np.uint64)[None, :]) & np.uint64(1)
+    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
+    return list(table.view(f"S{n}").ravel().astype(str).tolist())
 
 
 def _scenario_text(conflict: Any, name: str) -> str:

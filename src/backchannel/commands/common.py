@@ -33,6 +33,7 @@ __all__ = [
     "emit_json",
     "located",
     "parse_concepts",
+    "parse_sim",
     "state_list",
 ]
 
@@ -65,6 +66,13 @@ WorkersOpt = Annotated[
 SchedulerOpt = Annotated[
     str | None,
     typer.Option("--scheduler", metavar="ADDR", help="An existing Dask scheduler, e.g. tcp://host:8786."),
+]
+SimOpt = Annotated[
+    str,
+    typer.Option(
+        "--sim",
+        help="SIM replies: joint (any set of opponents at once, as GMCR+) or pairwise (one opponent).",
+    ),
 ]
 MaxStatesOpt = Annotated[
     int | None,
@@ -117,7 +125,25 @@ def located(case: str) -> Iterator[None]:
 
 def emit_json(result: Result) -> None:
     """Print a result as one JSON object on standard output."""
-    sys.stdout.write(result.to_json() + "\n")
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    sys.stdout.flush()
+    result.write_json(out)
+    out.write(b"\n")
+    out.flush()
+
+
+def parse_sim(given: str) -> str:
+    """``--sim``: joint or pairwise; a clear error (exit 2) for anything else."""
+    from ..errors import BackchannelError
+    from ..gmcr.sim import SIM_MODES
+
+    mode = given.strip().lower()
+    if mode not in SIM_MODES:
+        raise BackchannelError(f"unknown --sim {given!r}: choose from {', '.join(SIM_MODES)}")
+    return mode
 
 
 def parse_concepts(given: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:

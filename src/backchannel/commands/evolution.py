@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, console, emit_json
+from .common import CaseArg, Format, FormatOpt, MaxStatesOpt, SimOpt, console, emit_json, parse_sim
 
 if TYPE_CHECKING:
     from ..gmcr.dynamics import DynamicsResult
@@ -60,6 +60,7 @@ def evolve(
     ] = False,
     fmt: FormatOpt = Format.table,
     max_states: MaxStatesOpt = None,
+    sim: SimOpt = "joint",
 ) -> None:
     """Which equilibria the conflict can reach from the status quo, and how.
 
@@ -90,6 +91,7 @@ def evolve(
         coalitions=coalitions,
         max_steps=max_steps,
         max_coalition_size=max_coalition,
+        sim_mode=parse_sim(sim),
     )
     err = console(stderr=True)
     if graphml is not None:

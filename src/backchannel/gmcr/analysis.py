@@ -29,11 +29,13 @@ def stability(
     concepts: Sequence[str] = CONCEPTS,
     *,
     max_states: int | None = None,
+    sim_mode: str = "joint",
 ) -> StabilityResult:
     """Stability of every state for every decision maker (Nash, GMR, SMR, SEQ, SIM).
 
     ``model`` is a compiled :class:`StateSpace`, a :class:`Conflict`, or a
-    case file path / bundled case name.
+    case file path / bundled case name.  ``sim_mode``: SIM with joint
+    replies (the default) or ``"pairwise"`` ones (:mod:`backchannel.gmcr.sim`).
 
     >>> r = stability("prisoners-dilemma")
     >>> r.equilibria("nash"), r.equilibria("gmr")
@@ -46,5 +48,8 @@ def stability(
     else:
         space = compile_case(model, max_states=max_states)
     concepts = tuple(concepts)
-    stable = stability_matrix(space, concepts)
-    return StabilityResult(space, concepts, stable, {"concepts": list(concepts)})
+    stable = stability_matrix(space, concepts, sim_mode=sim_mode)
+    params: dict[str, object] = {"concepts": list(concepts)}
+    if "sim" in concepts:
+        params["sim_mode"] = sim_mode
+    return StabilityResult(space, concepts, stable, params)

@@ -4,7 +4,8 @@ The moves of a compiled :class:`~backchannel.gmcr.statespace.StateSpace` do not
 depend on preferences, so a batch of payoff arrays (samples × decision makers
 × states) is evaluated against one compiled model with array operations over
 the whole batch.  The definitions are those of :mod:`backchannel.gmcr.engine`
-(Nash, GMR, SMR, SEQ; SIM falls back to the engine, sample by sample) and of
+(Nash, GMR, SMR, SEQ; SIM, joint or pairwise, falls back to the engine,
+sample by sample) and of
 :func:`backchannel.gmcr.evolution.evolution` (unilateral improvements from the
 status quo); the tests check both against those implementations.
 """
@@ -48,13 +49,14 @@ def _improving(space: StateSpace, payoffs: np.ndarray, d: int) -> np.ndarray:
 
 
 def batch_stability(
-    space: StateSpace, payoffs: np.ndarray, concepts: Sequence[str] = ("nash",)
+    space: StateSpace, payoffs: np.ndarray, concepts: Sequence[str] = ("nash",), *, sim_mode: str = "joint"
 ) -> dict[str, np.ndarray]:
     """Stability of every state for every decision maker, per sample.
 
     ``payoffs`` has shape (samples, decision makers, states), higher is better.
     Returns ``{concept: bool array (samples, decision makers, states)}``,
-    equal to :func:`backchannel.gmcr.engine.stability_matrix` on each sample.
+    equal to :func:`backchannel.gmcr.engine.stability_matrix` on each sample
+    (``sim_mode`` as there).
     """
     unknown = [c for c in concepts if c not in CONCEPTS]
     if unknown:
@@ -87,7 +89,9 @@ def batch_stability(
             out["seq"][:, k] = worst(v) <= p
     if "sim" in concepts:
         for s in range(b):
-            out["sim"][s] = stability_matrix(replace(space, payoffs=payoffs[s]), ["sim"])["sim"]
+            out["sim"][s] = stability_matrix(replace(space, payoffs=payoffs[s]), ["sim"], sim_mode=sim_mode)[
+                "sim"
+            ]
     return out
 
 

@@ -13,22 +13,20 @@ Graph Model for Conflict Resolution*, Wiley, ch. 3; Fang, Hipel & Kilgour
   ``s2 ≤_i s`` and ``s3 ≤_i s`` for every ``s3 ∈ R_i(s2)``.
 * **SEQ** — for every ``s1 ∈ R_i^+(s)`` there is ``s2 ∈ R^+_{N-i}(s1)``
   with ``s2 ≤_i s``.
-* **SIM** — for every ``s1 ∈ R_i^+(s)`` some opponent ``j`` has a UI
-  ``s2 ∈ R_j^+(s)`` such that the state in which both changes are made at once
-  (``i``'s options as in ``s1``, ``j``'s as in ``s2``, the rest as in ``s``)
-  is feasible and ``≤_i s``.  With two decision makers this is the classical
-  definition (Fang, Hipel & Kilgour 1989); with more, the simultaneous reply
-  is by one opponent, as in Fraser & Hipel's conflict analysis and in GMCR II
-  and GMCR+.  (Letting every subset of opponents reply at once is exponential
-  in the number of decision makers per state and is not what those tools
-  compute.)
+* **SIM** — for every ``s1 ∈ R_i^+(s)`` the opponents, moving at the same
+  moment from ``s``, can make the combined state feasible and ``≤_i s``: any
+  non-empty set of them, each with one of its UIs from ``s``, each changing
+  only its own options (``sim_mode="joint"``, the default; the definition
+  GMCR+ implements, and with two decision makers that of Fang, Hipel &
+  Kilgour 1989).  ``sim_mode="pairwise"`` lets one opponent reply at a time
+  (attributed to Fraser & Hipel 1984; unverified).  See :mod:`backchannel.sim`.
 
 ``R_{N-i}(s1)`` is the set of states the opponents reach from ``s1`` by any
 *legal sequence* of unilateral moves: any length ≥ 1, no decision maker moving
 twice in a row, but any of them may move again later.  ``R^+_{N-i}`` is the
 same with every move a unilateral improvement for its mover.  (GMCR+ lets each
 opponent move once and misses stable states with three or more decision
-makers.)
+makers; checked in its source, see ``docs/bibliography.md``.)
 
 Implementation: the minimum, over every state a coalition can reach from each
 state, of a value (the focal decision maker's payoff) is computed for all
@@ -44,6 +42,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .sim import check_sim_mode, sim_stability
 from .statespace import Moves, StateSpace
 
 __all__ = [
@@ -95,7 +94,17 @@ def reachable_min_batch(
     """Batched :func:`backchannel.gmcr.engine.reachable_min`: per sample and state,
     the minimum of ``value`` over the states reached by a legal sequence of the
     movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
-    moves each may make (SEQ: its improvements)."""
+    moves each may make (SEQ: its improvements).
+
+    ``first[j][s]`` is the minimum over the sequences whose first move is
+    ``j``'s, ``after[j][t]`` the minimum over those starting at ``t`` with
+    another mover's move.  Both only decrease.  Each pass recomputes
+    ``first[j]`` only at the states with a move of ``j`` into a state whose
+    ``after[j]`` changed (found through the moves by target; every state when
+    that frontier is large), and ``after`` only where some ``first`` changed.
+    (Fang, Hipel & Kilgour 1993 define the reachable sets; the fixed point is
+    a Bellman–Ford relaxation over (state, last mover).)
+    """
     b, n = value.shape
     h = len(moves)
     if h == 0:
@@ -107,31 +116,69 @@ def reachable_min_batch(
         if allowed is not None:
             t = np.where(allowed[j], t, _INF)
         tv.append(t)
-    after = [np.full((b, n), _INF, dtype=np.int32) for _ in range(h)]
+    first = np.stack([reduce_rows(tv[j], m.indptr, np.minimum, _INF) for j, m in enumerate(moves)])
+    if h == 1:
+        return first[0]
+    after = np.full((h, b, n), _INF, dtype=np.int32)
+    cols: np.ndarray | None = None  # None: every state
+    movers = np.arange(h)[:, None, None]
     while True:
-        w = np.empty((h, b, n), dtype=np.int32)
+        f = first.copy() if cols is None else first[:, :, cols]
+        arg = np.argmin(f, axis=0)
+        best = np.take_along_axis(f, arg[None], axis=0)
+        np.put_along_axis(f, arg[None], _INF, axis=0)
+        second = f.min(axis=0)
+        new = np.where(movers == arg[None], second[None], best)
+        if cols is None:
+            lower = np.asarray((new < after).any(axis=1))  # movers × states
+            after = new
+        else:
+            lower = np.asarray((new < after[:, :, cols]).any(axis=1))
+            after[:, :, cols] = new
+        touched = np.zeros(n, dtype=bool)
         for j, m in enumerate(moves):
-            if h > 1:
+            frontier = np.flatnonzero(lower[j]) if cols is None else cols[lower[j]]
+            if frontier.size == 0:
+                continue
+            if frontier.size > n // 4:
                 vals = np.minimum(tv[j], after[j][:, m.targets])
                 if allowed is not None:
                     vals = np.where(allowed[j], vals, _INF)
-            else:
-                vals = tv[j]
-            w[j] = reduce_rows(vals, m.indptr, np.minimum, _INF)
-        if h == 1:
-            return w[0]
-        arg = np.argmin(w, axis=0)
-        best = np.take_along_axis(w, arg[None], axis=0)[0]
-        np.put_along_axis(w, arg[None], _INF, axis=0)
-        second = w.min(axis=0)
-        changed = False
-        for j in range(h):
-            new = np.where(arg == j, second, best)
-            if not changed and not np.array_equal(new, after[j]):
-                changed = True
-            after[j] = new
-        if not changed:
-            return best
+                red = reduce_rows(vals, m.indptr, np.minimum, _INF)
+                changed = (red < first[j]).any(axis=0)
+                first[j] = red
+                touched |= changed
+                continue
+            mark = np.zeros(n, dtype=bool)
+            mark[frontier] = True
+            hit = mark[m.targets]
+            mark[:] = False
+            mark[m.sources[hit]] = True
+            rows = np.flatnonzero(mark)
+            owner, edge = _csr_entries(m.indptr, rows)
+            if edge.size == 0:
+                continue
+            vals = np.minimum(tv[j][:, edge], after[j][:, m.targets[edge]])
+            if allowed is not None:
+                vals = np.where(allowed[j][:, edge], vals, _INF)
+            starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            at = rows[owner[starts]]
+            red = np.minimum.reduceat(vals, starts, axis=1)
+            better = (red < first[j][:, at]).any(axis=0)
+            first[j][:, at[better]] = red[:, better]
+            touched[at[better]] = True
+        if not touched.any():
+            return first.min(axis=0)
+        cols = np.flatnonzero(touched)
+
+
+def _csr_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``rows``, entry index) of every entry of the CSR ``rows``."""
+    lo = indptr[rows]
+    cnt = indptr[rows + 1] - lo
+    owner = np.repeat(np.arange(rows.size), cnt)
+    offs = np.arange(owner.size, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return owner, np.repeat(lo, cnt) + offs
 
 
 def legal_sequence(
@@ -172,74 +219,16 @@ def _worst_over(ui: Moves, v: np.ndarray) -> np.ndarray:
     return reduce_rows(v[None, ui.targets], ui.indptr, np.maximum, _NEG)[0]
 
 
-def _sim_stable(space: StateSpace, k: int, ui: list[Moves]) -> np.ndarray:
-    """SIM stability for ``k``: every UI answered by an opponent's simultaneous UI."""
-    n = space.n_states
-    p = space.payoffs[k]
-    codes = space.codes
-    src = ui[k].sources
-    tgt = ui[k].targets
-    stable = np.ones(n, dtype=bool)
-    if src.size == 0:
-        return stable
-    opponents = [j for j in range(space.n_dms) if j != k]
-    # pairs (s, s1) still unanswered; composite codes start from s1
-    pair_src = src.astype(np.int64)
-    pair_code = codes[tgt]
-    answered = np.zeros(src.size, dtype=bool)
-    deltas = []  # per opponent: CSR of code deltas of its UIs from each state
-    for j in opponents:
-        m = ui[j]
-        deltas.append((m.indptr, codes[m.targets] ^ codes[m.sources]))
-    for o in range(len(opponents)):
-        live = np.flatnonzero(~answered)
-        if live.size == 0:
-            break
-        _answer(space, p, deltas[o], pair_src, pair_code, live, answered)
-    bad = src[~answered]
-    stable[bad] = False
-    return stable
-
-
-def _answer(
-    space: StateSpace,
-    p: np.ndarray,
-    delta: tuple[np.ndarray, np.ndarray],
-    pair_src: np.ndarray,
-    pair_code: np.ndarray,
-    live: np.ndarray,
-    answered: np.ndarray,
-) -> None:
-    """Mark the live (state, UI) pairs that one opponent's simultaneous UI answers.
-
-    ``delta`` is the opponent's UIs as CSR over source states, each given by
-    the bits it flips; combined with the focal UI target by XOR (the two
-    decision makers control disjoint options).
-    """
-    indptr, dl = delta
-    chunk = 1 << 18
-    for start in range(0, live.size, chunk):
-        rows = live[start : start + chunk]
-        s = pair_src[rows]
-        cnt = indptr[s + 1] - indptr[s]
-        if not cnt.any():
-            continue
-        owner = np.repeat(np.arange(rows.size), cnt)
-        first = np.repeat(indptr[s], cnt)
-        offs = np.arange(first.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        code = pair_code[rows][owner] ^ dl[first + offs]
-        idx = space.index_of(code)
-        ok = idx >= 0
-        hit = np.zeros(ok.shape, dtype=bool)
-        hit[ok] = p[idx[ok]] <= p[s[owner[ok]]]
-        answered[rows[owner[hit]]] = True
-
-
-def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> dict[str, np.ndarray]:
+def stability_matrix(
+    space: StateSpace, concepts: Sequence[str] = CONCEPTS, *, sim_mode: str = "joint"
+) -> dict[str, np.ndarray]:
     """Stability of every state for every decision maker under each concept.
 
-    Returns ``{concept: bool array of shape (n_dms, n_states)}``.
+    Returns ``{concept: bool array of shape (n_dms, n_states)}``.  ``sim_mode``
+    is ``"joint"`` (any set of opponents replies at once) or ``"pairwise"``
+    (one opponent replies); see :mod:`backchannel.sim`.
     """
+    check_sim_mode(sim_mode)
     unknown = [c for c in concepts if c not in CONCEPTS]
     if unknown:
         raise ValueError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
@@ -265,6 +254,6 @@ def stability_matrix(space: StateSpace, concepts: Sequence[str] = CONCEPTS) -> d
         if "seq" in concepts:
             v = reachable_min([ui[j] for j in range(n_dm) if j != k], p)
             out["seq"][k] = _worst_over(ui_k, v) <= p
-        if "sim" in concepts:
-            out["sim"][k] = _sim_stable(space, k, ui)
+    if "sim" in concepts:
+        out["sim"] = sim_stability(space, ui, sim_mode)
     return out

@@ -626,6 +626,7 @@ def evolution(
     coalitions: bool = False,
     max_steps: int | None = None,
     max_coalition_size: int | None = None,
+    sim_mode: str = "joint",
 ) -> EvolutionResult:
     """How the conflict can evolve from ``start`` (default: the status quo).
 
@@ -708,7 +709,7 @@ def evolution(
         frontier = fresh.astype(np.int64)
         level += 1
 
-    stable = stability_matrix(space, concepts)
+    stable = stability_matrix(space, concepts, sim_mode=sim_mode)
     params: dict[str, Any] = {
         "start": s0 + 1,
         "concepts": list(concepts),

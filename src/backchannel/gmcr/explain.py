@@ -36,6 +36,7 @@ from ..errors import BackchannelError
 from ..words import CONCEPT_LABELS, join_names
 from .engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
 from .evolution import describe_step, resolve_state
+from .sim import sim_reply
 from .statespace import Moves, StateSpace, compile_conflict
 
 if TYPE_CHECKING:
@@ -176,28 +177,28 @@ class _Explainer:
                 None,
                 f"{me} prefers state {t + 1} to state {s + 1}: a Nash-stable state has no improvement.",
             )
-        if c == "sim":
-            for j in self.others(k):
-                for u in self.ui[j].of(s).tolist():
-                    code = int(sp.codes[t]) ^ int(sp.codes[u]) ^ int(sp.codes[s])
-                    end = int(sp.index_of(code))
-                    if end >= 0 and p[end] <= p[s]:
-                        step = describe_step(sp, s, u, 1 << j)
-                        return {
-                            "kind": "simultaneous",
-                            "path": [end + 1],
-                            "movers": [sp.dm_names[j]],
-                            "steps": [step.to_dict()],
-                            "ends": end + 1,
-                            "text": step.text,
-                        }, (
-                            f"If {me} moves to state {t + 1} while {self.name(j)} moves at the same time to "
-                            f"state {u + 1} (an improvement for it), the result is state {end + 1}, which "
-                            f"{me} does not prefer to state {s + 1}."
-                        )
-            return None, (
-                f"{me} prefers state {t + 1}, and no opponent's simultaneous improvement turns the move "
-                f"into a state {me} does not prefer to state {s + 1}."
+        if c == "sim":  # the engine's joint definition: one or several opponents reply at once
+            found = sim_reply(sp, k, s, t, self.ui)
+            if found is None:
+                return None, (
+                    f"{me} prefers state {t + 1}, and no simultaneous improvements of its opponents, alone "
+                    f"or together, turn the move into a state {me} does not prefer to state {s + 1}."
+                )
+            replies, end = found
+            steps = [describe_step(sp, s, u, 1 << j) for j, u in replies]
+            parts = [f"{self.name(j)} to state {u + 1}" for j, u in replies]
+            moves = join_names([parts[0].replace(" to state", " moves to state", 1), *parts[1:]])
+            each = "an improvement for it" if len(replies) == 1 else "each an improvement for its mover"
+            return {
+                "kind": "simultaneous",
+                "path": [end + 1],
+                "movers": [sp.dm_names[j] for j, _ in replies],
+                "steps": [st.to_dict() for st in steps],
+                "ends": end + 1,
+                "text": "; ".join(st.text for st in steps),
+            }, (
+                f"If {me} moves to state {t + 1} while {moves} at the same time ({each}), "
+                f"the result is state {end + 1}, which {me} does not prefer to state {s + 1}."
             )
         assert w.low is not None
         if w.low[t] > p[s]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,7 +14,53 @@ from .statespace import StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["StabilityResult"]
+__all__ = ["StabilityResult", "state_rows"]
+
+
+def state_rows(space: StateSpace, start: int, stop: int) -> list[dict[str, Any]]:
+    """The ``states`` entries of a stability result for states ``start`` to
+    ``stop - 1`` (indices): number, pattern, code, description, scenarios,
+    payoffs — built a column at a time."""
+    sp = space
+    idx = np.arange(start, stop)
+    codes = sp.codes[start:stop]
+    n_opt = sp.n_options
+    bits = (codes[:, None] >> np.arange(n_opt, dtype=np.uint64)[None, :]) & np.uint64(1)
+    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
+    pats = table.view(f"S{n_opt}").ravel().astype(str).tolist() if n_opt else [""] * idx.size
+    # what is taken, option 1 first, joined by ", ": a piece per decision maker
+    desc = np.full(idx.size, "", dtype=object)
+    names = sp.conflict.option_names
+    for dm_mask in sp.dm_masks:
+        own = [i for i in range(n_opt) if dm_mask >> i & 1]
+        part = codes & np.uint64(dm_mask)
+        keys, inv = np.unique(part, return_inverse=True)
+        pieces = np.array(
+            [", ".join(names[i] for i in own if int(key) >> i & 1) for key in keys.tolist()], dtype=object
+        )
+        piece = pieces[inv.ravel()]
+        sep = np.where((desc != "") & (piece != ""), ", ", "").astype(object)
+        desc = desc + sep + piece
+    desc[desc == ""] = "(nothing taken)"
+    labels: list[list[str]] = [[] for _ in range(idx.size)]
+    for name, mask in sp.scenarios.items():
+        for i in np.flatnonzero(mask[start:stop]).tolist():
+            labels[i].append(name)
+    dms = sp.dm_names
+    pays = sp.payoffs[:, start:stop].T.tolist()
+    return [
+        {
+            "number": s + 1,
+            "pattern": pat,
+            "code": code,
+            "description": d,
+            "scenarios": lab,
+            "payoffs": dict(zip(dms, pay, strict=True)),
+        }
+        for s, pat, code, d, lab, pay in zip(
+            idx.tolist(), pats, codes.tolist(), desc.tolist(), labels, pays, strict=True
+        )
+    ]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,19 +108,11 @@ class StabilityResult(Result):
             "status_quo": None if sp.status_quo is None else sp.status_quo + 1,
         }
         if states:
-            pats = sp.patterns()
-            out["states"] = [
-                {
-                    "number": s + 1,
-                    "pattern": pats[s],
-                    "code": int(sp.codes[s]),
-                    "description": sp.describe(s),
-                    "scenarios": sp.scenario_labels(s),
-                    "payoffs": {dm: int(sp.payoffs[d, s]) for d, dm in enumerate(sp.dm_names)},
-                }
-                for s in range(sp.n_states)
-            ]
-        out["stability"] = {dm: {c: self.stable_states(dm, c) for c in self.concepts} for dm in sp.dm_names}
+            out["states"] = state_rows(sp, 0, sp.n_states)
+        out["stability"] = {
+            dm: {c: (np.flatnonzero(self.stable[c][d]) + 1).tolist() for c in self.concepts}
+            for d, dm in enumerate(sp.dm_names)
+        }
         out["equilibria"] = {c: self.equilibria(c) for c in self.concepts}
         out["scenarios"] = {
             name: {
@@ -103,6 +142,39 @@ class StabilityResult(Result):
         wanted = tuple(c for c in ("gmr", "smr", "seq") if c in self.concepts)
         rows = concept_guidance(self.space, {c: self.stable[c] for c in wanted}, wanted)
         return {"summary": stability_summary(self, rows=rows), "guidance": rows}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        if indent not in (None, 2):
+            return super().to_json(indent=indent)
+        buf = io.BytesIO()
+        self.write_json(buf, indent=indent)
+        return buf.getvalue().decode()
+
+    def write_json(self, fp: IO[bytes], *, indent: int | None = 2, chunk: int = 1 << 15) -> None:
+        """Write :meth:`to_dict` as JSON (the same text as :meth:`to_json`),
+        the states ``chunk`` at a time: a million states in bounded memory."""
+        if indent not in (None, 2):
+            return super().write_json(fp, indent=indent)
+        from ..case.jsonout import write_with_stream
+
+        sp = self.space
+        head = self.to_dict(states=False)
+        # the state lists as arrays: serialised without making Python ints
+        head["stability"] = {
+            dm: {c: np.flatnonzero(self.stable[c][d]) + 1 for c in self.concepts}
+            for d, dm in enumerate(sp.dm_names)
+        }
+        data = {k: v for k, v in head.items() if k not in ("stability",)}
+        ordered: dict[str, Any] = {}
+        for k, v in data.items():
+            ordered[k] = v
+            if k == "status_quo":
+                ordered["states"] = None
+                ordered["stability"] = head["stability"]
+        step = max(1, chunk)
+        chunks = (state_rows(sp, a, min(a + step, sp.n_states)) for a in range(0, sp.n_states, step))
+        write_with_stream(fp, ordered, "states", chunks, indent=indent)
+        return None
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per state; a boolean column per (decision maker, concept) and

@@ -32,8 +32,8 @@ CONCEPT_TEXT = {
     "smr": "Symmetric metarationality: as GMR, and the sanction holds even after the mover's reply.",
     "seq": "Sequential stability: every move to a preferred state can be sanctioned by the others "
     "through moves they themselves prefer (credible sanctions).",
-    "sim": "Simultaneous sanctioning: no move to a preferred state survives an opponent's own "
-    "improvement taken at the same moment.",
+    "sim": "Simultaneous sanctioning: no move to a preferred state survives the opponents' own "
+    "improvements taken at the same moment, by one of them or several together.",
 }
 
 

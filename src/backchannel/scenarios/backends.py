@@ -1,7 +1,8 @@
 """Where the batches of a Monte Carlo run are computed.
 
 - ``inprocess`` (default): one after another in this process;
-- ``processes``: a pool of local worker processes;
+- ``processes``: a pool of local worker processes, shut down and reaped
+  (with multiprocessing's resource tracker) before the run returns;
 - ``dask``: a Dask distributed cluster — a :class:`~distributed.LocalCluster`
   started for the run, or an existing scheduler (``scheduler="tcp://host:port"``).
   Needs the ``dask`` extra (``pip install 'backchannel[dask]'``).
@@ -25,9 +26,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import BackchannelError
 from .montecarlo import compute_batch, task_hash
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 __all__ = ["BACKENDS", "Cancelled", "run_batches"]
 
@@ -84,17 +89,54 @@ def _worker_init() -> None:
     os.environ.update(WORKER_ENV)
 
 
+_pools = 0  # process pools running in this process
+_pools_lock = threading.Lock()
+
+
+def _stop_resource_tracker() -> None:
+    """Stop (and reap) multiprocessing's resource tracker, started with the
+    pool's semaphores.  Left running, it outlives a command that exits and,
+    reparented to a PID 1 that does not reap, stays behind as a zombie; in a
+    long-lived process (the web server) it stays as an idle child."""
+    from multiprocessing import resource_tracker
+
+    stop = getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def _processes(
     task: str, indices: Sequence[int], on_batch: OnBatch, cancel: threading.Event | None, workers: int | None
 ) -> None:
     import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     n = workers or os.cpu_count() or 1
     ctx = mp.get_context("spawn")
     groups = _grouped(task, indices, on_batch, cancel)
     if not groups:
         return
+    global _pools
+    with _pools_lock:
+        _pools += 1
+    try:
+        _pool(ctx, n, task, groups, on_batch, cancel)
+    finally:
+        with _pools_lock:
+            _pools -= 1
+            if _pools == 0:
+                _stop_resource_tracker()
+
+
+def _pool(
+    ctx: BaseContext,
+    n: int,
+    task: str,
+    groups: list[list[int]],
+    on_batch: OnBatch,
+    cancel: threading.Event | None,
+) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
         pending = {pool.submit(_timed, task, g) for g in groups}
         try:

@@ -36,7 +36,11 @@ improvement under the current preferences), of a *clause*: a disjunction of
   step preferred by its mover, strictly).
 * **SIM**: ``s ⪰_i s1``, or some opponent ``j`` has an improvement ``s -> s2``
   (``s2 ≻_j s``) and the state combining both moves, ``c``, is feasible with
-  ``s ⪰_i c``.
+  ``s ⪰_i c``. This is the *pairwise* reading of SIM (one opponent replies);
+  the engine's default lets several opponents reply together (``sim_mode``
+  of :func:`~backchannel.gmcr.engine.stability_matrix`), which the inverse
+  analysis does not yet model, so it compares with the pairwise verdicts.
+  With two decision makers the two readings agree.
 
 ``R_{N-i}(s1)`` is the set of states the opponents reach by *legal
 sequences*: any length, no decision maker twice in a row, any of them again
@@ -220,7 +224,8 @@ def inverse(
         window = int(window)
 
     prob = _Problem(space, s, c, chosen)
-    stable_now = tuple(bool(v) for v in stability_matrix(space, [c])[c][:, s])
+    # SIM: the pairwise reading, the one the conditions above express
+    stable_now = tuple(bool(v) for v in stability_matrix(space, [c], sim_mode="pairwise")[c][:, s])
     count, profiles, rankings, own = prob.count(window)
     distance, options, why = prob.minimal_change()
 

@@ -72,7 +72,7 @@ export const CONCEPT_TITLES = {
   gmr: "General metarationality: every improvement can be sanctioned",
   smr: "Symmetric metarationality: sanctions that survive a counter-move",
   seq: "Sequential stability: sanctions by the others' own improvements",
-  sim: "Simultaneous sanctioning: an opponent's simultaneous improvement spoils the move",
+  sim: "Simultaneous sanctioning: the opponents' simultaneous improvements, one or several together, spoil the move",
 };
 
 export function conceptLabel(c) {
