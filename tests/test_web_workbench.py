@@ -222,14 +222,22 @@ def test_whatif_preview_is_labelled_and_follows_the_inputs(client: TestClient) -
     }
 
 
-def test_whatif_exact_is_refused_until_available(client: TestClient) -> None:
-    import importlib.util
+def test_whatif_is_exact_when_the_uncertainty_is_discrete(client: TestClient) -> None:
+    """The two-party toy of issue 12 (an alternative ordering with weight 0.3): the
+    preview is exact, 0.3 / 0.7 / 0, and quick."""
+    text = (Path(__file__).parent / "data" / "why" / "toy2.yaml").read_text()
+    r = client.post("/api/whatif", json={"text": text})
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["method"] == "exact" and body["method_note"].startswith("exact")
+    assert sorted(v["p"] for v in body["scenarios"].values()) == [0.0, 0.0, 0.3, 0.7]
+    assert body["preview_seconds"] < 1.0
 
-    if importlib.util.find_spec("backchannel.scenarios.exact") is not None:
-        pytest.skip("this installation has exact enumeration")
-    r = client.post("/api/whatif", json={"case": "bundled:elmira", "method": "exact"})
-    assert r.status_code == 501
-    assert r.json()["loc"] == ["method"]
+
+def test_whatif_exact_is_refused_with_its_reason(client: TestClient) -> None:
+    r = client.post("/api/whatif", json={"case": "bundled:ukraine-backchannel", "method": "exact"})
+    assert r.status_code == 422
+    assert r.json()["loc"] == ["method"] and "timeline" in r.json()["error"]
 
 
 def test_whatif_bargaining_only_case(client: TestClient) -> None:

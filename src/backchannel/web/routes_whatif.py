@@ -7,11 +7,11 @@ the probabilities it gives.  Two methods can answer:
 - ``monte_carlo``: a quick Monte Carlo preview (few samples, a fixed seed, so
   the same sliders give the same numbers), labelled as such with its
   intervals;
-- ``exact``: exact enumeration of the discrete uncertainty, when the
-  installation has it (a module ``backchannel.scenarios.exact`` with a
-  function ``exact_scenarios``); not yet part of this installation, so
-  ``method="exact"`` answers 501 and ``method="auto"`` falls back to
-  ``monte_carlo``.
+- ``exact``: exact enumeration of the discrete uncertainty
+  (:mod:`backchannel.scenarios.exact`), which the scenario analysis uses by
+  itself whenever the uncertainty the futures depend on is discrete and
+  enumerable; ``method="exact"`` on a case where it is not answers 422 with
+  the reason, ``"auto"`` (the default) takes whichever applies.
 
 The answer says which method was used (``"method"``) so that the panel labels
 its numbers honestly.  Nothing is stored: saving the edited case as a new
@@ -20,9 +20,7 @@ version is the ordinary ``PUT /api/cases/{id}``.
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -52,55 +50,45 @@ class WhatIfRequest(CaseRef):
     rule: str = "split"
 
 
-def _exact_method() -> Callable[..., dict[str, Any]] | None:
-    """The exact method, if this installation has one (see the module's docstring)."""
-    try:
-        mod = importlib.import_module("backchannel.scenarios.exact")
-    except ImportError:
-        return None
-    fn = getattr(mod, "exact_scenarios", None)
-    return fn if callable(fn) else None
-
-
-def _monte_carlo(case: CaseText, svc: Services, body: WhatIfRequest) -> dict[str, Any]:
+def _preview(case: CaseText, svc: Services, body: WhatIfRequest) -> dict[str, Any]:
     from ..scenarios.run import scenarios
 
+    t0 = time.perf_counter()
     conflict = svc.cache.conflict(case)
     if conflict.decision_makers:
         space_of(svc, case)  # valid and small enough for the workbench (a located 422 otherwise)
+    # The scenario analysis is exact by itself when the uncertainty allows (scenarios.exact);
+    # the samples then only check it, so few are drawn when exact is asked for.
     result = scenarios(
         conflict,
-        samples=body.samples,
+        samples=50 if body.method == "exact" else body.samples,
         seed=body.seed,
         concept=body.concept,
         rule=body.rule,
         max_states=svc.limits.max_states,
     )
     out = dict(result.to_dict())
-    out["method"] = "monte_carlo"
-    out["method_note"] = (
-        f"Monte Carlo preview: {body.samples} samples, seed {body.seed}; "
-        "start a scenario run for precise figures."
-    )
-    return out
-
-
-def _preview(case: CaseText, svc: Services, body: WhatIfRequest) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    exact = _exact_method()
-    if body.method == "exact" and exact is None:
+    method = out.get("method", "monte_carlo")
+    if body.method == "exact" and method != "exact":
         raise ApiError(
-            501,
-            "exact enumeration is not available in this installation",
+            422,
+            f"the probabilities of this case cannot be computed exactly: {out.get('why_not_exact', '')}",
             loc=["method"],
-            hint="Ask for method 'monte_carlo' (or 'auto').",
+            hint="Ask for method 'monte_carlo' (or 'auto') for a quick Monte Carlo preview.",
         )
-    if exact is not None and body.method in ("auto", "exact"):
-        out = dict(exact(svc.cache.conflict(case), concept=body.concept, rule=body.rule))
-        out["method"] = "exact"
-        out.setdefault("method_note", "exact: every combination of the uncertain inputs, weighed")
+    out["method"] = method
+    if method == "exact":
+        out["method_note"] = (
+            f"exact: every combination of the uncertain preferences ({out.get('combinations', 0):,}), "
+            "weighed by the analyst's probabilities"
+        )
     else:
-        out = _monte_carlo(case, svc, body)
+        why = out.get("why_not_exact")
+        out["method_note"] = (
+            f"Monte Carlo preview: {result.samples} samples, seed {body.seed}"
+            + (f" (not exact: {why})" if why else "")
+            + "; start a scenario run for precise figures."
+        )
     out["preview_seconds"] = round(time.perf_counter() - t0, 3)
     return out
 
