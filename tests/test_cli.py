@@ -118,7 +118,7 @@ def test_long_tables_are_plain_and_capped(run_cli: RunCli, monkeypatch: pytest.M
     """Past RICH_ROWS rows the table is plain aligned text (linear in what is
     printed), and without --all at most SHOWN_ROWS states are listed, with a
     note; the equilibria table names every equilibrium (JSON gives all)."""
-    from backchannel import cli
+    from backchannel.commands import cli
 
     code, out, _ = run_cli(["analyze", "ukraine-backchannel", "-f", "json"])
     eq_nash = json.loads(out)["equilibria"]["nash"]
