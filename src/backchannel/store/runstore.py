@@ -195,7 +195,7 @@ def _sqlite_engine(u: URL) -> Engine:
         cur = dbapi_conn.cursor()
         try:
             if not memory:
-                cur.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+                _wal(cur)  # readers never block the writer
                 cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -209,6 +209,25 @@ def _sqlite_engine(u: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _wal(cur: Any) -> None:
+    """Switch a new SQLite database to WAL mode. The switch needs the file to
+    itself, and SQLite answers "database is locked" at once (no busy wait) when
+    another connection opens the same new file at that moment: try again, up
+    to the busy timeout."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @cache
