@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .lines import Parsed, list_after, quote
@@ -61,15 +61,7 @@ class Claim:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "speaker": self.speaker,
-            "party": self.party,
-            "cue": self.cue,
-            "quote": self.quote,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 def _subject(verb: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .lines import Parsed, Quote, quote
@@ -107,13 +107,7 @@ class Mention:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "kind": self.kind,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .lines import Parsed
@@ -57,14 +57,7 @@ class Future:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "quote": self.quote,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 def _named(p: Parsed) -> list[Future]:

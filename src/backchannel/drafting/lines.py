@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .text import Report
@@ -28,7 +28,7 @@ class Quote:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "quote": self.quote, "start": self.start, "end": self.end}
+        return asdict(self)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .lines import Parsed, item_text_start, list_after
@@ -86,14 +86,7 @@ class Measure:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "kind": self.kind,
-            "quote": self.quote,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 def _kind(words: set[str]) -> str:
