@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from backchannel.web import Limits, create_app
-from conftest import RunCli
+from backchannel.web import Limits
+from conftest import RunCli, make_client, wait_job
 
 with warnings.catch_warnings():  # starlette's test client warns that it prefers httpx2
     warnings.simplefilter("ignore")
@@ -42,28 +40,6 @@ UNKNOWN_OPTION = GOOD.replace("      - b_acts\n", "      - b_dances\n", 1)  # li
 BAD_NAMES = GOOD.replace("a_acts\n    preferences", "a acts\n    preferences").replace(
     "      - name: b_acts", "      - name: 9b"
 )
-
-
-def make_client(tmp_path: Path, **kw: Any) -> TestClient:
-    app = create_app(store_url=f"sqlite:///{tmp_path}/s.db", **kw)
-    return TestClient(app)
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with make_client(tmp_path) as c:
-        c.headers["X-CSRF-Token"] = c.get("/api/session").json()["csrf"]
-        yield c
-
-
-def wait_job(c: TestClient, job: str, timeout: float = 60) -> dict[str, Any]:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        j: dict[str, Any] = c.get(f"/api/jobs/{job}").json()
-        if j["status"] not in ("queued", "running"):
-            return j
-        time.sleep(0.02)
-    raise AssertionError(f"job {job} did not finish")
 
 
 # ---------------------------------------------------------------------------

@@ -18,25 +18,12 @@ import pytest
 from backchannel.errors import BackchannelError
 from backchannel.store import open_store
 from backchannel.web import create_app
+from test_web_security import BEARER, GOOD, TOKEN
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-TOKEN = "s3cret-token-for-the-tests-0123456789"
-BEARER = {"Authorization": f"Bearer {TOKEN}"}
-
-GOOD = """\
-title: Two parties
-decision_makers:
-  - name: A
-    options: [{name: a_acts}]
-    preferences: [b_acts, not a_acts]
-  - name: B
-    options: [{name: b_acts}]
-    preferences: [a_acts, not b_acts]
-status_quo: NN
-"""
 
 BARGAIN = """\
 title: Bargain

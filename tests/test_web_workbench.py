@@ -4,15 +4,13 @@ scenario jobs, resumable runs, the what-if preview and a run's case version."""
 from __future__ import annotations
 
 import threading
-import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from backchannel.web import create_app
+from conftest import wait_job
 
 with warnings.catch_warnings():  # starlette's test client warns that it prefers httpx2
     warnings.simplefilter("ignore")
@@ -53,21 +51,8 @@ scenarios:
 """
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(store_url=f"sqlite:///{tmp_path}/s.db")) as c:
-        c.headers["X-CSRF-Token"] = c.get("/api/session").json()["csrf"]
-        yield c
-
-
-def wait_job(c: TestClient, job: str, timeout: float = 120) -> dict[str, Any]:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        j: dict[str, Any] = c.get(f"/api/jobs/{job}").json()
-        if j["status"] not in ("queued", "running"):
-            return j
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish")
+#: Runs here (a resumed flagship run, a full one) may take longer than test_web_api's jobs.
+WAIT = 120
 
 
 # ------------------------------------------------------------------ validation
@@ -121,7 +106,7 @@ def test_duplicate_key_is_a_located_error(client: TestClient) -> None:
 def test_scenario_job_on_a_bargaining_only_case_is_accepted(client: TestClient) -> None:
     r = client.post("/api/jobs", json={"case": "bundled:ec-emission-standards", "samples": 60, "seed": 3})
     assert r.status_code == 202, r.json()
-    job = wait_job(client, r.json()["job"])
+    job = wait_job(client, r.json()["job"], timeout=WAIT)
     assert job["status"] == "done", job
     assert job["result"]["issues"], "a bargaining-only run forecasts its issues"
 
@@ -160,7 +145,7 @@ def test_cancelled_run_resumes_to_the_uninterrupted_result(client: TestClient) -
     r = client.post(f"/api/runs/{run_id}/resume")
     assert r.status_code == 202, r.json()
     assert r.json()["run"] == run_id
-    assert wait_job(client, r.json()["job"])["status"] == "done"
+    assert wait_job(client, r.json()["job"], timeout=WAIT)["status"] == "done"
     resumed = client.get(f"/api/runs/{run_id}").json()["result"]
 
     whole = mod.scenarios(_conflict(text), samples=3 * mod.BATCH_SIZE, seed=7)
@@ -180,7 +165,7 @@ def _conflict(text: str) -> Any:
 def test_run_case_gives_the_version_the_run_used(client: TestClient) -> None:
     r = client.post("/api/jobs", json={"case": "bundled:elmira", "samples": 20})
     run_id = r.json()["run"]
-    wait_job(client, r.json()["job"])
+    wait_job(client, r.json()["job"], timeout=WAIT)
     got = client.get(f"/api/runs/{run_id}/case").json()
     assert got["format"] == "yaml"
     assert got["text"].startswith("title: Elmira")
