@@ -55,4 +55,4 @@ def test_the_tree_shows_the_layers() -> None:
         "commands",
     }
     root_modules = {p.stem for p in PACKAGE.glob("*.py")}
-    assert root_modules <= {"__init__", "_version", "errors", "defaults", "progress", "words"}
+    assert root_modules <= {"__init__", "_jit", "_version", "errors", "defaults", "progress", "words"}
