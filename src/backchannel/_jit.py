@@ -7,19 +7,23 @@ writable, in Numba's user cache), so only the first run on a machine pays the
 compilation.  Setting ``NUMBA_DISABLE_JIT=1`` runs the kernels as plain Python,
 for debugging.
 
-A kernel is a module-level function over NumPy arrays and scalars; a kernel
-that calls another kernel calls its ``.compiled`` dispatcher.
+A kernel is a module-level function over NumPy arrays and scalars; it may
+call another kernel by its name (the compiled callee is bound in when the
+caller compiles).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 __all__ = ["jit"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_LOCK = threading.RLock()  # one compilation at a time (kernels may first run in threads)
 
 
 class _Kernel:
@@ -31,10 +35,25 @@ class _Kernel:
     @property
     def compiled(self) -> Callable[..., Any]:
         if self._compiled is None:
-            import numba
-
-            self._compiled = numba.njit(cache=True, nogil=True)(self.fn)
+            with _LOCK:
+                if self._compiled is None:
+                    self._compiled = self._compile()
         return self._compiled
+
+    def _compile(self) -> Callable[..., Any]:
+        import numba
+
+        fn = self.fn
+        names = fn.__code__.co_names
+        if any(isinstance(fn.__globals__.get(name), _Kernel) for name in names):
+            # the callees, compiled, in a copy of the module's namespace
+            env = dict(fn.__globals__)
+            for name in names:
+                if isinstance(env.get(name), _Kernel):
+                    env[name] = env[name].compiled
+            fn = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, fn.__closure__)
+            fn.__qualname__, fn.__module__ = self.fn.__qualname__, self.fn.__module__
+        return numba.njit(cache=True, nogil=True)(fn)
 
     def __call__(self, *args: Any) -> Any:
         return self.compiled(*args)

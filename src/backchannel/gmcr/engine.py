@@ -37,19 +37,31 @@ over its UIs does not exceed its own payoff.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .sim import check_sim_mode, sim_stability
+from .kernels import (
+    ByTarget,
+    done_flags,
+    fwd_min_kernel,
+    improvements_kernel,
+    order_kernel,
+    reach_kernel,
+)
+from .sim import SimSearch, check_sim_mode
 from .statespace import Moves, StateSpace
 
 __all__ = [
     "CONCEPTS",
     "improvements",
+    "least_reachable",
     "legal_sequence",
     "reachable_min",
+    "reachable_min_arrays",
     "reachable_min_batch",
     "reduce_rows",
     "stability_matrix",
@@ -63,8 +75,7 @@ _NEG = np.iinfo(np.int32).min
 def improvements(space: StateSpace, d: int) -> Moves:
     """Unilateral improvements of decision maker ``d``: moves to a strictly preferred state."""
     mv = space.moves[d]
-    p = space.payoffs[d]
-    return mv.subset(p[mv.targets] > p[mv.sources])
+    return Moves(*improvements_kernel(mv.indptr, mv.targets, np.ascontiguousarray(space.payoffs[d])))
 
 
 def reachable_min(moves: Sequence[Moves], value: np.ndarray) -> np.ndarray:
@@ -88,6 +99,52 @@ def reduce_rows(values: np.ndarray, indptr: np.ndarray, ufunc: np.ufunc, empty: 
     return out
 
 
+_NO_FLAGS = np.zeros(0, dtype=bool)
+_NO_PAY = np.zeros((0, 0), dtype=np.int32)
+
+
+def least_reachable(
+    moves: Sequence[Moves],
+    rows: np.ndarray,
+    by_target: ByTarget,
+    value: np.ndarray,
+    order: np.ndarray | None = None,
+    allowed: np.ndarray | None = None,
+    offsets: Sequence[int] = (),
+    pay: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`reachable_min` for one value array, compiled: ``moves`` are the
+    movers' moves, ``rows`` their rows in ``by_target``; ``order`` the states
+    by ascending ``value`` (computed if not given); ``allowed`` one flag per
+    move of the movers' concatenated moves (``offsets[j]``: where mover ``j``'s
+    start), or None; ``pay`` (payoffs by row of ``by_target``): only moves
+    improving their mover's payoff count backwards (``moves`` must then be
+    those improvements already)."""
+    value = np.ascontiguousarray(value, dtype=np.int32)
+    if order is None:
+        order = order_kernel(value)
+    flags = _NO_FLAGS if allowed is None else allowed
+    payoff = _NO_PAY if pay is None else pay
+    done = done_flags(value.size, len(moves))
+    low = reach_kernel(
+        value,
+        order,
+        rows,
+        by_target.ptr,
+        by_target.src,
+        by_target.move,
+        by_target.clique,
+        flags,
+        payoff,
+        done,
+    )
+    out = np.full(value.size, _INF, dtype=np.int32)
+    for j, m in enumerate(moves):
+        own = _NO_FLAGS if allowed is None else allowed[offsets[j] : offsets[j] + m.n_moves]
+        fwd_min_kernel(m.indptr, m.targets, low[:, j], own, out)
+    return out
+
+
 def reachable_min_batch(
     moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
 ) -> np.ndarray:
@@ -95,6 +152,35 @@ def reachable_min_batch(
     the minimum of ``value`` over the states reached by a legal sequence of the
     movers; ``allowed[j]`` (samples × moves of mover ``j``) restricts the
     moves each may make (SEQ: its improvements).
+
+    Compiled (:func:`backchannel.gmcr.kernels.reach_kernel`): the states are
+    taken in ascending value and each (state, last mover) is labelled once,
+    by a search backwards over the moves.  Past 62 movers it falls back to
+    :func:`reachable_min_arrays`.
+    """
+    b, n = value.shape
+    h = len(moves)
+    if h == 0:
+        return np.full((b, n), _INF, dtype=np.int32)
+    if h > 62:
+        return reachable_min_arrays(moves, value, allowed)
+    by_target = ByTarget.build([(m.indptr, m.targets, m.clique) for m in moves], index=allowed is not None)
+    rows = np.arange(h, dtype=np.int64)
+    offsets = np.cumsum([0] + [m.n_moves for m in moves]).tolist()
+    flat = None if allowed is None else np.ascontiguousarray(np.concatenate(list(allowed), axis=1))
+    out = np.empty((b, n), dtype=np.int32)
+    for i in range(b):
+        out[i] = least_reachable(
+            moves, rows, by_target, value[i], None, None if flat is None else flat[i], offsets
+        )
+    return out
+
+
+def reachable_min_arrays(
+    moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
+) -> np.ndarray:
+    """:func:`reachable_min_batch` with NumPy arrays only (the reference the
+    compiled form is tested against; used past 62 movers).
 
     ``first[j][s]`` is the minimum over the sequences whose first move is
     ``j``'s, ``after[j][t]`` the minimum over those starting at ``t`` with
@@ -235,25 +321,59 @@ def stability_matrix(
     n, n_dm = space.n_states, space.n_dms
     out = {c: np.ones((n_dm, n), dtype=bool) for c in concepts}
     ui = [improvements(space, d) for d in range(n_dm)]
-    for k in range(n_dm):
-        p = space.payoffs[k].astype(np.int32)
-        ui_k = ui[k]
-        has_ui = np.diff(ui_k.indptr) > 0
-        others = [space.moves[j] for j in range(n_dm) if j != k]
-        if "nash" in concepts:
-            out["nash"][k] = ~has_ui
-        if "gmr" in concepts:
-            v = reachable_min(others, p)
-            out["gmr"][k] = _worst_over(ui_k, v) <= p
-        if "smr" in concepts:
-            # g(s2): the best k can reach from s2 in one move, or s2 itself
-            mk = space.moves[k]
-            g = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
-            v = reachable_min(others, g)
-            out["smr"][k] = _worst_over(ui_k, v) <= p
-        if "seq" in concepts:
-            v = reachable_min([ui[j] for j in range(n_dm) if j != k], p)
-            out["seq"][k] = _worst_over(ui_k, v) <= p
-    if "sim" in concepts:
-        out["sim"] = sim_stability(space, ui, sim_mode)
+    sim = SimSearch(space, ui, sim_mode) if "sim" in concepts else None
+    by_target = space.by_target if {"gmr", "smr", "seq"} & set(concepts) and n_dm <= 63 else None
+    pay = np.ascontiguousarray(space.payoffs, dtype=np.int32)
+    orders: dict[int, np.ndarray] = {}
+
+    def least(k: int, concept: str, v: np.ndarray) -> np.ndarray:
+        rows = np.array([j for j in range(n_dm) if j != k], dtype=np.int64)
+        moves = [ui[j] if concept == "seq" else space.moves[j] for j in rows]
+        if by_target is None:
+            return reachable_min(moves, v)
+        order = orders.get(k) if concept != "smr" else None
+        return least_reachable(moves, rows, by_target, v, order, pay=pay if concept == "seq" else None)
+
+    def task(k: int, concept: str) -> None:
+        p = pay[k]
+        if concept == "nash":
+            out["nash"][k] = np.diff(ui[k].indptr) == 0
+        elif concept == "sim":
+            assert sim is not None
+            out["sim"][k] = sim.row(k)
+        else:
+            if concept == "smr":  # g(s2): the best k can reach from s2 in one move, or s2 itself
+                mk = space.moves[k]
+                v = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
+            else:
+                v = p
+            out[concept][k] = _worst_over(ui[k], least(k, concept, v)) <= p
+
+    if by_target is not None and {"gmr", "seq"} & set(concepts):
+        orders.update((k, order_kernel(pay[k])) for k in range(n_dm))
+    # the heaviest first, so that threads finish together
+    tasks = [(k, c) for c in ("sim", "seq", "gmr", "smr", "nash") if c in concepts for k in range(n_dm)]
+    threads = _threads(n * n_dm)
+    if threads <= 1:
+        for k, c in tasks:
+            task(k, c)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for f in [pool.submit(task, k, c) for k, c in tasks]:
+                f.result()
     return out
+
+
+def _threads(work: int) -> int:
+    """Threads for a stability analysis of ``work`` (states × decision makers):
+    one below 2**17, else the cores this process may use
+    (``BACKCHANNEL_THREADS`` overrides).  The compiled kernels release the GIL."""
+    env = os.environ.get("BACKCHANNEL_THREADS", "").strip()
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    if work < 1 << 17:
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

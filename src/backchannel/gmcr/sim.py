@@ -20,18 +20,17 @@ combined state is ``code(s1) XOR (code(s2_j) XOR code(s))`` over the replies.
   pairwise-stable ⊆ joint-stable.
 
 Cost and limit.  A state ``s`` has ``prod_j (1 + |UI_j(s)|) - 1`` joint
-replies, exponential in the number of opponents.  Before enumerating, a
-(state, UI) pair is settled as unanswerable when a lower bound on the focal
-decision maker's payoff over the replies is above its payoff at ``s``: the
-least payoff over the feasible states with its own options as after the UI
-and one opponent's (then two opponents') options as in ``s`` or after one of
-their UIs — read from small tables indexed by those options.  Then single
-replies are tried for all pairs at once, then the joint combinations for the
-pairs still open, opponent by opponent, a pair dropped as soon as one
-combination sanctions it.  Past :data:`MAX_JOINT_REPLIES` at a state that
-needs them, or :data:`MAX_JOINT_WORK` in all (worst case, for the pairs left
-open), the analysis is refused with
-:class:`~backchannel.errors.AnalysisRefused`.
+replies, exponential in the number of opponents.  A compiled depth-first
+search (:func:`backchannel.gmcr.kernels.sim_kernel`) grows each reply
+opponent by opponent and stops at the first that sanctions; a partial reply
+is cut as soon as a lower bound on the focal decision maker's payoff over
+every state agreeing with it (read from tables over the options of the focal
+decision maker and the opponents fixed so far) is above its payoff at ``s``,
+and a state is settled unstable at its first unsanctioned UI.  A state with
+more than :data:`MAX_JOINT_REPLIES` joint replies where the focal decision
+maker can improve is refused before the search, and the search stops, with
+:class:`~backchannel.errors.AnalysisRefused`, once it has built
+:data:`MAX_JOINT_WORK` complete replies.
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import AnalysisRefused
+from .kernels import parts_kernel, sim_kernel, sim_tables_kernel
 from .statespace import Moves, StateSpace
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "MAX_JOINT_WORK",
     "SIM_MODES",
     "SimMode",
+    "SimSearch",
     "check_sim_mode",
     "sim_reply",
     "sim_stability",
@@ -60,11 +61,8 @@ SIM_MODES: tuple[str, ...] = ("joint", "pairwise")
 
 #: Most joint replies (combinations of the opponents' UIs) at one state.
 MAX_JOINT_REPLIES = 1 << 22
-#: Most joint replies enumerated in all, in the worst case (no pruning).
+#: Most complete joint replies the search builds for one focal decision maker.
 MAX_JOINT_WORK = 1 << 36
-
-_CHUNK = 1 << 21  # combined states materialised at a time
-_PAIRS = 1 << 18  # (state, UI) pairs at a time
 
 
 def check_sim_mode(mode: str) -> SimMode:
@@ -72,17 +70,6 @@ def check_sim_mode(mode: str) -> SimMode:
     if mode not in SIM_MODES:
         raise ValueError(f"unknown SIM mode {mode!r}; choose from {', '.join(SIM_MODES)}")
     return mode  # type: ignore[return-value]
-
-
-def _ranges(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For CSR ``indptr`` and row indices ``rows``: (position in ``rows`` of
-    each entry, entry index) over all entries of those rows, row by row."""
-    lo = indptr[rows]
-    cnt = indptr[rows + 1] - lo
-    total = int(cnt.sum())
-    owner = np.repeat(np.arange(rows.size), cnt)
-    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    return owner, np.repeat(lo, cnt) + offs
 
 
 def sim_stability(space: StateSpace, ui: Sequence[Moves], mode: str = "joint") -> np.ndarray:
@@ -93,289 +80,97 @@ def sim_stability(space: StateSpace, ui: Sequence[Moves], mode: str = "joint") -
     :func:`backchannel.gmcr.engine.improvements`); ``mode`` is ``"joint"`` or
     ``"pairwise"`` (see the module docstring).
     """
-    mode = check_sim_mode(mode)
-    codes = space.codes
-    deltas = [codes[m.targets] ^ codes[m.sources] for m in ui]  # the options each UI flips
+    search = SimSearch(space, ui, mode)
     out = np.ones((space.n_dms, space.n_states), dtype=bool)
     for k in range(space.n_dms):
-        out[k] = _sim_one(space, k, ui, deltas, mode)
+        out[k] = search.row(k)
     return out
 
 
-def _sim_one(
-    space: StateSpace, k: int, ui: Sequence[Moves], deltas: list[np.ndarray], mode: str
-) -> np.ndarray:
-    p = space.payoffs[k]
-    src = ui[k].sources
-    stable = np.ones(space.n_states, dtype=bool)
-    if src.size == 0:
-        return stable
-    opponents = [j for j in range(space.n_dms) if j != k]
-    pair_src = src.astype(np.int64)
-    pair_tgt = ui[k].targets
-    pair_code = space.codes[pair_tgt]
-    answered = np.zeros(src.size, dtype=bool)
-    # pairs that no reply can answer (a bound from k's own options and one
-    # opponent's at a time) are left out at once
-    parts = [_parts(space, d) for d in range(space.n_dms)]
-    groups: list[tuple[int, ...]] = [(), *((j,) for j in opponents)]
-    hopeful = _bound(space, k, p, ui, parts, groups, pair_src, pair_tgt, np.arange(src.size))
-    tried = np.ones(src.size, dtype=bool)
-    tried[hopeful] = False
-    for j in opponents:
-        live = np.flatnonzero(~(answered | tried))
-        if live.size == 0:
-            break
-        _answer_one(space, p, ui[j].indptr, deltas[j], pair_src, pair_code, live, answered)
-    if mode == "joint" and len(opponents) >= 2:
-        live = np.flatnonzero(~(answered | tried))
-        if live.size:
-            pairs = list(combinations(opponents, 2))
-            live = _bound(space, k, p, ui, parts, pairs, pair_src, pair_tgt, live)
-        if live.size:
-            opp = [(ui[j].indptr, deltas[j]) for j in opponents]
-            _answer_joint(space, k, p, ui, opp, pair_src, pair_code, live, answered)
-    stable[src[~answered]] = False
-    return stable
+class SimSearch:
+    """What the SIM search of every focal decision maker shares; :meth:`row`
+    is one decision maker's stability (rows may run in parallel threads).
+    Refuses at once (:class:`~backchannel.errors.AnalysisRefused`) when a
+    state has too many joint replies."""
+
+    def __init__(self, space: StateSpace, ui: Sequence[Moves], mode: str = "joint") -> None:
+        self.space, self.mode = space, check_sim_mode(mode)
+        n, n_dm = space.n_states, space.n_dms
+        self.codes = np.ascontiguousarray(space.codes, dtype=np.uint64)
+        self.lookup = space._lookup if space._lookup is not None else np.zeros(0, dtype=np.int64)
+        self.ui_ptr = np.empty((n_dm, n + 1), dtype=np.int64)
+        at = 0
+        for d, m in enumerate(ui):
+            self.ui_ptr[d] = m.indptr + at
+            at += m.n_moves
+        self.ui_tgt = (
+            np.concatenate([m.targets for m in ui]).astype(np.int32) if ui else np.zeros(0, np.int32)
+        )
+        self.parts = parts_kernel(self.codes, np.array(space.dm_masks, dtype=np.uint64))
+        self.radix = np.array([1 << bin(mask).count("1") for mask in space.dm_masks], dtype=np.int64)
+        if self.mode == "joint" and n_dm >= 3 and n:
+            counts = np.stack([np.diff(m.indptr) for m in ui])  # UIs per decision maker and state
+            for k in range(n_dm):
+                _check_size(space, k, counts, np.array([j for j in range(n_dm) if j != k]))
+
+    def row(self, k: int) -> np.ndarray:
+        space, radix = self.space, self.radix
+        if space.n_states == 0:
+            return np.ones(0, dtype=bool)
+        opponents = np.array([j for j in range(space.n_dms) if j != k], dtype=np.int64)
+        group = [k]  # bound tables over k, then the opponents, while they stay small
+        size = int(radix[k])
+        for j in opponents[:-1]:
+            if size * int(radix[j]) > _TABLE:
+                break
+            size *= int(radix[j])
+            group.append(int(j))
+        if int(radix[k]) > _TABLE:
+            group = []
+        p = np.ascontiguousarray(space.payoffs[k], dtype=np.int32)
+        tab, offs = sim_tables_kernel(p, self.parts, np.array(group, dtype=np.int64), radix)
+        stable, where = sim_kernel(
+            k,
+            opponents,
+            p,
+            self.codes,
+            self.lookup,
+            self.ui_ptr,
+            self.ui_tgt,
+            self.parts,
+            radix,
+            tab,
+            offs,
+            self.mode == "joint",
+            MAX_JOINT_WORK,
+        )
+        if where >= 0:
+            raise AnalysisRefused(
+                f"SIM with joint replies is too large here: by state {where + 1} the search has built "
+                f"{MAX_JOINT_WORK:,} joint replies of the opponents of {space.dm_names[k]}, the limit. "
+                f"{_ADVICE}"
+            )
+        return np.asarray(stable, dtype=bool)
 
 
-def _answer_one(
-    space: StateSpace,
-    p: np.ndarray,
-    indptr: np.ndarray,
-    delta: np.ndarray,
-    pair_src: np.ndarray,
-    pair_code: np.ndarray,
-    live: np.ndarray,
-    answered: np.ndarray,
-) -> None:
-    """Mark the live (state, UI) pairs that one opponent's simultaneous UI answers.
-
-    ``indptr``, ``delta``: the opponent's UIs as CSR over source states, each
-    given by the options it flips; combined with the focal UI's target by XOR
-    (the two decision makers control disjoint options).  The ``r``-th UIs of
-    all pairs are tried together; a pair answered is not tried again.
-    """
-    s = pair_src[live]
-    lo = indptr[s]
-    cnt = indptr[s + 1] - lo
-    ids, code, limit = live, pair_code[live], p[s]
-    r = 0
-    while ids.size:
-        more = cnt > r
-        if not more.all():
-            ids, code, limit, lo, cnt = ids[more], code[more], limit[more], lo[more], cnt[more]
-            if not ids.size:
-                return
-        idx = space.index_of(code ^ delta[lo + r])
-        hit = idx >= 0
-        hit[hit] = p[idx[hit]] <= limit[hit]
-        if hit.any():
-            answered[ids[hit]] = True
-            miss = ~hit
-            ids, code, limit, lo, cnt = ids[miss], code[miss], limit[miss], lo[miss], cnt[miss]
-        r += 1
+_TABLE = 1 << 22  # entries of one bound table
+_ADVICE = (
+    "Use the pairwise reading (--sim pairwise, sim_mode='pairwise'), leave SIM out (--concept), or reduce "
+    "the options per decision maker."
+)
 
 
-def _answer_joint(
-    space: StateSpace,
-    k: int,
-    p: np.ndarray,
-    ui: Sequence[Moves],
-    deltas: list[tuple[np.ndarray, np.ndarray]],
-    pair_src: np.ndarray,
-    pair_code: np.ndarray,
-    live: np.ndarray,
-    answered: np.ndarray,
-) -> None:
-    """Mark the live pairs that a reply by two or more opponents at once answers.
-
-    Partial combinations are grown opponent by opponent (each opponent stays
-    or takes one of its UIs); every partial in which at least two opponents
-    moved is itself a complete reply (the later opponents stay) and is checked
-    as soon as it is made; a pair is dropped once answered.
-    """
-    counts = np.stack([np.diff(indptr)[pair_src[live]] for indptr, _ in deltas])  # opponents × live
-    movers = (counts > 0).sum(axis=0)
-    live = live[movers >= 2]  # one replying opponent at most: the pairwise pass said it all
-    if live.size == 0:
-        return
-    counts = counts[:, movers >= 2].astype(np.float64)
-    replies = np.prod(1.0 + counts, axis=0)  # combinations at the pair's state, including "all stay"
-    worst = float(replies.max())
-    total = float(replies.sum())
-    if worst > MAX_JOINT_REPLIES or total > MAX_JOINT_WORK:
-        s = int(pair_src[live[int(np.argmax(replies))]])
+def _check_size(space: StateSpace, k: int, counts: np.ndarray, opponents: np.ndarray) -> None:
+    """Refuse when a state where ``k`` can improve has too many joint replies."""
+    live = counts[k] > 0
+    replies = np.prod(1.0 + counts[opponents][:, live], axis=0)
+    if replies.size and float(replies.max()) > MAX_JOINT_REPLIES:
+        s = int(np.flatnonzero(live)[int(np.argmax(replies))])
         raise AnalysisRefused(
             f"SIM with joint replies is too large here: at state {s + 1} the opponents of "
-            f"{space.dm_names[k]} have {int(worst) - 1:,} combinations of simultaneous improvements "
-            f"({total:,.0f} to check in all, in the worst case); the limits are "
-            f"{MAX_JOINT_REPLIES:,} per state and {MAX_JOINT_WORK:,} in all. Use the pairwise "
-            "reading (--sim pairwise, sim_mode='pairwise'), leave SIM out (--concept), or reduce "
-            "the options per decision maker."
+            f"{space.dm_names[k]} have {int(replies.max()) - 1:,} combinations of simultaneous improvements; "
+            f"the limit is {MAX_JOINT_REPLIES:,} per state. {_ADVICE}"
         )
-    # chunks of pairs whose combinations fit the chunk size
-    cum = np.cumsum(replies)
-    start = 0
-    while start < live.size:
-        stop = int(np.searchsorted(cum, cum[start] - replies[start] + _CHUNK, side="right"))
-        stop = max(stop, start + 1)
-        _joint_chunk(space, p, deltas, pair_src, pair_code, live[start:stop], answered)
-        start = stop
-
-
-def _parts(space: StateSpace, d: int) -> tuple[np.ndarray, int]:
-    """Per state, a number for how ``d`` sets its own options there; how many."""
-    keys, inverse = np.unique(space.codes & np.uint64(space.dm_masks[d]), return_inverse=True)
-    return inverse.astype(np.int64), int(keys.size)
-
-
-def _bound(
-    space: StateSpace,
-    k: int,
-    p: np.ndarray,
-    ui: Sequence[Moves],
-    parts: list[tuple[np.ndarray, int]],
-    groups: Sequence[tuple[int, ...]],
-    pair_src: np.ndarray,
-    pair_tgt: np.ndarray,
-    live: np.ndarray,
-) -> np.ndarray:
-    """The live pairs that a joint reply may still answer.
-
-    For a group ``G`` of opponents (each one alone, then each two): the least
-    payoff of ``k`` over the feasible states in which ``k``'s options are as
-    in ``s1`` and each ``j`` in ``G`` sets its options as in ``s`` or as after
-    one of its UIs from ``s`` (the other opponents anyhow).  Every joint reply
-    reaches one of those states, so when that least payoff is above ``k``'s
-    at ``s`` for some group, no joint reply sanctions the move.  The least
-    payoffs come from a table over (``k``'s options, ``G``'s options).
-    """
-    kval, nk = parts[k]
-    for group in groups:
-        if live.size == 0:
-            break
-        size = nk * int(np.prod([parts[j][1] for j in group]))
-        if size > 1 << 24:
-            continue  # table too large for a bound worth having
-        key = kval.copy()
-        for j in group:
-            key = key * parts[j][1] + parts[j][0]
-        least = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
-        np.minimum.at(least, key, p)
-        if len(group) <= 1:
-            live = _bound_one(ui, parts, group, least, kval, p, pair_src, pair_tgt, live)
-            continue
-        keep = np.ones(live.size, dtype=bool)
-        widest = int(np.prod([1 + int(np.diff(ui[j].indptr).max(initial=0)) for j in group]))
-        step = max(1, _CHUNK // widest)  # pairs whose expansions fit a chunk
-        for start in range(0, live.size, step):
-            rows = live[start : start + step]
-            s = pair_src[rows]
-            owner = np.arange(rows.size)
-            val = kval[pair_tgt[rows]]
-            for j in group:
-                jval, nj = parts[j]
-                rep, v = _stay_or_improve(ui[j], jval, s[owner])
-                owner, val = owner[rep], val[rep] * nj + v
-            firsts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-            keep[start : start + step] = np.minimum.reduceat(least[val], firsts) <= p[s]
-        live = live[keep]
-    return live
-
-
-def _bound_one(
-    ui: Sequence[Moves],
-    parts: list[tuple[np.ndarray, int]],
-    group: tuple[int, ...],
-    least: np.ndarray,
-    kval: np.ndarray,
-    p: np.ndarray,
-    pair_src: np.ndarray,
-    pair_tgt: np.ndarray,
-    live: np.ndarray,
-) -> np.ndarray:
-    """:func:`_bound` for no opponent or one: the ``r``-th UIs of all pairs at
-    once, a pair dropped as soon as its bound is at or below ``k``'s payoff
-    at ``s`` (it stays live)."""
-    s = pair_src[live]
-    limit = p[s]
-    row = kval[pair_tgt[live]]
-    if not group:
-        return live[least[row] <= limit]
-    jval, nj = parts[group[0]]
-    row *= nj
-    ok = least[row + jval[s]] <= limit  # the opponent stays
-    indptr = ui[group[0]].indptr
-    reached = jval[ui[group[0]].targets]
-    lo = indptr[s]
-    cnt = indptr[s + 1] - lo
-    pending = np.flatnonzero(~ok)
-    r = 0
-    while pending.size:
-        pending = pending[cnt[pending] > r]
-        if not pending.size:
-            break
-        hit = least[row[pending] + reached[lo[pending] + r]] <= limit[pending]
-        ok[pending[hit]] = True
-        pending = pending[~hit]
-        r += 1
-    return live[ok]
-
-
-def _stay_or_improve(ui: Moves, part: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each entry of ``s``: its own options' ``part`` (stay) and then
-    the part after each of its UIs; (entry of ``s``, part) flat, in order."""
-    lo = ui.indptr[s]
-    cnt = ui.indptr[s + 1] - lo + 1
-    rep = np.repeat(np.arange(s.size), cnt)
-    offs = np.arange(rep.size, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    v = part[s][rep]
-    moved = offs > 0
-    if moved.any():
-        v[moved] = part[ui.targets[lo[rep[moved]] + offs[moved] - 1]]
-    return rep, v
-
-
-def _joint_chunk(
-    space: StateSpace,
-    p: np.ndarray,
-    deltas: list[tuple[np.ndarray, np.ndarray]],
-    pair_src: np.ndarray,
-    pair_code: np.ndarray,
-    rows: np.ndarray,
-    answered: np.ndarray,
-) -> None:
-    s = pair_src[rows]
-    limit = p[s]
-    alive = np.ones(rows.size, dtype=bool)
-    owner = np.arange(rows.size)  # partial combinations: pair, code, opponents moved (capped at 2)
-    code = pair_code[rows]
-    moved = np.zeros(rows.size, dtype=np.int8)
-    last = len(deltas) - 1
-    for o, (indptr, dl) in enumerate(deltas):
-        rep, entry = _ranges(indptr, s[owner])
-        if rep.size == 0:
-            continue
-        ncode = code[rep] ^ dl[entry]
-        nowner = owner[rep]
-        nmoved = np.minimum(moved[rep] + 1, 2).astype(np.int8)
-        check = nmoved >= 2
-        if check.any():
-            idx = space.index_of(ncode[check])
-            ok = idx >= 0
-            who = nowner[check][ok]
-            hit = p[idx[ok]] <= limit[who]
-            alive[who[hit]] = False
-        if o == last or not alive.any():
-            break
-        owner = np.concatenate([owner, nowner])
-        code = np.concatenate([code, ncode])
-        moved = np.concatenate([moved, nmoved])
-        keep = alive[owner]
-        if not keep.all():
-            owner, code, moved = owner[keep], code[keep], moved[keep]
-    answered[rows[~alive]] = True
 
 
 def sim_reply(

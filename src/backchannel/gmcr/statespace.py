@@ -28,6 +28,7 @@ import numpy as np
 from ..case.expr import Expr, ExprError, Pattern, parse_condition, parse_pattern
 from ..case.model import Conflict, Preferences, StateRef
 from ..errors import AnalysisRefused, ModelError
+from .kernels import ByTarget, moves_kernel
 
 __all__ = [
     "Moves",
@@ -49,6 +50,10 @@ class Moves:
 
     indptr: np.ndarray  # int64, n_states + 1
     targets: np.ndarray  # int32
+    # every state's moves go to every other state that agrees with it outside
+    # the mover's options (its block): a decision maker whose options are all
+    # reversible.  The moves within a block then run both ways, between all.
+    clique: bool = False
 
     @cached_property
     def sources(self) -> np.ndarray:
@@ -90,6 +95,11 @@ class StateSpace:
     @property
     def n_states(self) -> int:
         return int(self.codes.size)
+
+    @cached_property
+    def by_target(self) -> ByTarget:
+        """Every decision maker's moves by target (row ``d`` for DM ``d``), built once."""
+        return ByTarget.build([(m.indptr, m.targets, m.clique) for m in self.moves])
 
     @property
     def n_options(self) -> int:
@@ -145,7 +155,7 @@ class StateSpace:
             ok = (src >= 0) & (tgt >= 0)
             indptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
             np.cumsum(np.bincount(src[ok], minlength=int(keep.sum())), out=indptr[1:])
-            moves.append(Moves(indptr, tgt[ok].astype(np.int32)))
+            moves.append(Moves(indptr, tgt[ok].astype(np.int32), mv.clique))
         pay = self.payoffs[:, keep] if payoffs is None else np.asarray(payoffs, dtype=np.int32)
 
         def mapped(s: int | None) -> int | None:
@@ -466,44 +476,26 @@ def _is_local(conflict: Conflict, rule: _Rule, n_dm: int) -> bool:
 def _compute_moves(
     conflict: Conflict,
     codes: np.ndarray,
-    index_of: Callable[[np.ndarray], np.ndarray],
+    lookup: np.ndarray | None,
     local: np.ndarray,
     d: int,
     adopt_only: int,
     withdraw_only: int,
 ) -> Moves:
     """All unilateral moves of DM ``d``: change its own options only, to a
-    feasible state, respecting each option's reversibility."""
+    feasible state, respecting each option's reversibility (compiled:
+    :func:`backchannel.gmcr.kernels.moves_kernel`)."""
     lo, hi = _dm_option_range(conflict, d)
-    mask = np.uint64(((1 << (hi - lo)) - 1) << lo)
-    ao = np.uint64(adopt_only)
-    wo = np.uint64(withdraw_only)
-    n = codes.size
-    n_p = max(local.size, 1)
-    chunk = max(1, (1 << 22) // n_p)
-    counts = np.zeros(n, dtype=np.int64)
-    parts: list[np.ndarray] = []
-    for start in range(0, n, chunk):
-        c = codes[start : start + chunk]
-        cur = (c & mask)[:, None]
-        ctx = (c & ~mask)[:, None]
-        p = local[None, :]
-        cand = ctx | p
-        ok = p != cur
-        ok &= ((cur & ~p) & ao) == 0  # no adopt-only option withdrawn
-        ok &= ((p & ~cur) & wo) == 0  # no withdraw-only option adopted
-        idx = np.full(cand.shape, -1, dtype=np.int64)
-        idx[ok] = index_of(cand[ok])
-        ok &= idx >= 0
-        counts[start : start + c.size] = ok.sum(axis=1)
-        # row-major order keeps sources ascending; sort targets within a row
-        t = np.where(ok, idx, np.iinfo(np.int64).max)
-        t.sort(axis=1)
-        parts.append(t[ok.sum(axis=1)[:, None] > np.arange(t.shape[1])[None, :]])
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    targets = np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
-    return Moves(indptr, targets)
+    mask = ((1 << (hi - lo)) - 1) << lo
+    indptr, targets = moves_kernel(
+        np.ascontiguousarray(codes, dtype=np.uint64),
+        np.uint64(mask),
+        np.sort(local).astype(np.uint64),
+        np.uint64(adopt_only),
+        np.uint64(withdraw_only),
+        lookup if lookup is not None else np.zeros(0, dtype=np.int64),
+    )
+    return Moves(indptr, targets, clique=(mask & (adopt_only | withdraw_only)) == 0)
 
 
 def _resolve_state(
@@ -692,7 +684,7 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
         masks.append(((1 << (hi - lo)) - 1) << lo)
         # candidate patterns: all the DM's patterns allowed by its local rules
         local = _local_patterns(conflict, rules, d)
-        moves.append(_compute_moves(conflict, codes, index_of, local, d, adopt_only, withdraw_only))
+        moves.append(_compute_moves(conflict, codes, lookup, local, d, adopt_only, withdraw_only))
 
     payoffs = _payoffs(conflict, codes, names, index_of)
 
