@@ -56,7 +56,8 @@ def test_reachability_agrees_with_the_array_form_on_any_graph(
     moves = [_random_moves(rng, n, float(rng.uniform(0.02, 0.3))) for _ in range(movers)]
     value = rng.integers(-5, 6, size=(samples, n)).astype(np.int32)
     allowed = [rng.random((samples, m.n_moves)) < 0.6 for m in moves] if restricted else None
-    assert np.array_equal(reachable_min_batch(moves, value, allowed), reachable_min_arrays(moves, value, allowed))
+    want = reachable_min_arrays(moves, value, allowed)
+    assert np.array_equal(reachable_min_batch(moves, value, allowed), want)
 
 
 @FAST
