@@ -39,13 +39,17 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
 
 import numpy as np
 
 from .kernels import (
     ByTarget,
+    best_move_kernel,
+    clique_min_kernel,
     done_flags,
     fwd_min_kernel,
     improvements_kernel,
@@ -140,6 +144,9 @@ def least_reachable(
     )
     out = np.full(value.size, _INF, dtype=np.int32)
     for j, m in enumerate(moves):
+        if m.clique and allowed is None:  # the least over the block, but the state itself
+            clique_min_kernel(m.indptr, m.targets, low, j, out)
+            continue
         own = _NO_FLAGS if allowed is None else allowed[offsets[j] : offsets[j] + m.n_moves]
         fwd_min_kernel(m.indptr, m.targets, low[:, j], own, out)
     return out
@@ -320,47 +327,55 @@ def stability_matrix(
         raise ValueError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
     n, n_dm = space.n_states, space.n_dms
     out = {c: np.ones((n_dm, n), dtype=bool) for c in concepts}
-    ui = [improvements(space, d) for d in range(n_dm)]
-    sim = SimSearch(space, ui, sim_mode) if "sim" in concepts else None
-    by_target = space.by_target if {"gmr", "smr", "seq"} & set(concepts) and n_dm <= 63 else None
     pay = np.ascontiguousarray(space.payoffs, dtype=np.int32)
-    orders: dict[int, np.ndarray] = {}
-
-    def least(k: int, concept: str, v: np.ndarray) -> np.ndarray:
-        rows = np.array([j for j in range(n_dm) if j != k], dtype=np.int64)
-        moves = [ui[j] if concept == "seq" else space.moves[j] for j in rows]
-        if by_target is None:
-            return reachable_min(moves, v)
-        order = orders.get(k) if concept != "smr" else None
-        return least_reachable(moves, rows, by_target, v, order, pay=pay if concept == "seq" else None)
-
-    def task(k: int, concept: str) -> None:
-        p = pay[k]
-        if concept == "nash":
-            out["nash"][k] = np.diff(ui[k].indptr) == 0
-        elif concept == "sim":
-            assert sim is not None
-            out["sim"][k] = sim.row(k)
-        else:
-            if concept == "smr":  # g(s2): the best k can reach from s2 in one move, or s2 itself
-                mk = space.moves[k]
-                v = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
-            else:
-                v = p
-            out[concept][k] = _worst_over(ui[k], least(k, concept, v)) <= p
-
-    if by_target is not None and {"gmr", "seq"} & set(concepts):
-        orders.update((k, order_kernel(pay[k])) for k in range(n_dm))
-    # the heaviest first, so that threads finish together
-    tasks = [(k, c) for c in ("sim", "seq", "gmr", "smr", "nash") if c in concepts for k in range(n_dm)]
     threads = _threads(n * n_dm)
-    if threads <= 1:
-        for k, c in tasks:
-            task(k, c)
-    else:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            for f in [pool.submit(task, k, c) for k, c in tasks]:
-                f.result()
+    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
+
+    def run(jobs: list[Callable[[], Any]]) -> list[Any]:
+        if pool is None:
+            return [job() for job in jobs]
+        return [f.result() for f in [pool.submit(job) for job in jobs]]
+
+    reach = {"gmr", "smr", "seq"} & set(concepts) and n_dm <= 63
+    try:
+        ui: list[Moves] = run([partial(improvements, space, d) for d in range(n_dm)])
+        sim, by_target, orders = run(
+            [
+                lambda: SimSearch(space, ui, sim_mode) if "sim" in concepts else None,
+                lambda: space.by_target if reach else None,
+                lambda: [order_kernel(pay[k]) for k in range(n_dm)] if reach else None,
+            ]
+        )
+
+        def least(k: int, concept: str, v: np.ndarray) -> np.ndarray:
+            rows = np.array([j for j in range(n_dm) if j != k], dtype=np.int64)
+            moves = [ui[j] if concept == "seq" else space.moves[j] for j in rows]
+            if by_target is None:
+                return reachable_min(moves, v)
+            order = orders[k] if concept != "smr" else None
+            return least_reachable(moves, rows, by_target, v, order, pay=pay if concept == "seq" else None)
+
+        def task(k: int, concept: str) -> None:
+            p = pay[k]
+            if concept == "nash":
+                out["nash"][k] = np.diff(ui[k].indptr) == 0
+            elif concept == "sim":
+                out["sim"][k] = sim.row(k)
+            else:
+                # SMR: g(s2), the best k can reach from s2 in one move, or s2 itself
+                v = (
+                    best_move_kernel(space.moves[k].indptr, space.moves[k].targets, p)
+                    if concept == "smr"
+                    else p
+                )
+                out[concept][k] = _worst_over(ui[k], least(k, concept, v)) <= p
+
+        # the heaviest first, so that threads finish together
+        order_of_work = ("sim", "seq", "gmr", "smr", "nash")
+        run([partial(task, k, c) for c in order_of_work if c in concepts for k in range(n_dm)])
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return out
 
 

@@ -27,6 +27,8 @@ from .._jit import jit
 
 __all__ = [
     "ByTarget",
+    "best_move_kernel",
+    "clique_min_kernel",
     "fwd_min_kernel",
     "improvements_kernel",
     "moves_kernel",
@@ -330,6 +332,54 @@ def fwd_min_kernel(indptr, targets, low, allowed, out):
             if v < best:
                 best = v
         out[s] = best
+
+
+@jit
+def clique_min_kernel(indptr, targets, low, j, out):
+    """:func:`fwd_min_kernel` for a mover whose moves form cliques: each
+    block (a state and its targets) is read once, from its least state, and
+    every member gets the least ``low[:, j]`` of the others (the second
+    least for the member holding the least)."""
+    n = indptr.size - 1
+    big = np.iinfo(np.int32).max
+    for s in range(n):
+        lo = indptr[s]
+        hi = indptr[s + 1]
+        if lo == hi or targets[lo] < s:
+            continue  # no moves, or not the block's least state
+        best = low[s, j]
+        arg = s
+        second = big
+        for e in range(lo, hi):
+            v = low[targets[e], j]
+            if v < best:
+                second = best
+                best = v
+                arg = targets[e]
+            elif v < second:
+                second = v
+        v = second if arg == s else best
+        if v < out[s]:
+            out[s] = v
+        for e in range(lo, hi):
+            t = targets[e]
+            v = second if arg == t else best
+            if v < out[t]:
+                out[t] = v
+
+
+@jit
+def best_move_kernel(indptr, targets, payoff):
+    """Per state, the larger of its ``payoff`` and the best one move reaches."""
+    n = indptr.size - 1
+    out = np.empty(n, dtype=np.int32)
+    for s in range(n):
+        best = payoff[s]
+        for e in range(indptr[s], indptr[s + 1]):
+            if payoff[targets[e]] > best:
+                best = payoff[targets[e]]
+        out[s] = best
+    return out
 
 
 @jit
