@@ -32,6 +32,12 @@ from test_properties import TOGETHER
 FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 
 
+@pytest.fixture(autouse=True)
+def _compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernels, whatever the size (small spaces run NumPy by default)."""
+    monkeypatch.setenv("BACKCHANNEL_KERNELS", "always")
+
+
 def _random_moves(rng: np.random.Generator, n: int, density: float) -> Moves:
     adj = rng.random((n, n)) < density
     np.fill_diagonal(adj, False)

@@ -55,11 +55,15 @@ def _describe(space: StateSpace, concept: str, got: np.ndarray, want: np.ndarray
 # agreement with the brute force
 
 
+@pytest.mark.parametrize("kernels", ["never", "always"])  # NumPy forms, compiled kernels
 @pytest.mark.parametrize("sim_mode", ["joint", "pairwise"])
 @settings(FAST, max_examples=300)
 @given(conflicts())
-def test_engine_agrees_with_brute_force(sim_mode: str, conflict: Conflict) -> None:
-    space = compile_conflict(conflict)
+def test_engine_agrees_with_brute_force(kernels: str, sim_mode: str, conflict: Conflict) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BACKCHANNEL_KERNELS", kernels)
+        space = compile_conflict(conflict)
+        got = stability_matrix(space, sim_mode=sim_mode)
     game = build_game(conflict)
 
     # the same feasible states, moves and preference order
@@ -71,7 +75,6 @@ def test_engine_agrees_with_brute_force(sim_mode: str, conflict: Conflict) -> No
         q = np.asarray(game.pay[d], dtype=np.int64)
         assert (np.sign(p[:, None] - p[None, :]) == np.sign(q[:, None] - q[None, :])).all(), d
 
-    got = stability_matrix(space, sim_mode=sim_mode)
     want = brute_stability(game, sim=sim_mode)
     for concept in CONCEPTS:
         assert got[concept].shape == (space.n_dms, space.n_states)

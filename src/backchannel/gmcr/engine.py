@@ -55,6 +55,7 @@ from .kernels import (
     improvements_kernel,
     order_kernel,
     reach_kernel,
+    use_kernels,
 )
 from .sim import SimSearch, check_sim_mode
 from .statespace import Moves, StateSpace
@@ -79,7 +80,10 @@ _NEG = np.iinfo(np.int32).min
 def improvements(space: StateSpace, d: int) -> Moves:
     """Unilateral improvements of decision maker ``d``: moves to a strictly preferred state."""
     mv = space.moves[d]
-    return Moves(*improvements_kernel(mv.indptr, mv.targets, np.ascontiguousarray(space.payoffs[d])))
+    p = np.ascontiguousarray(space.payoffs[d])
+    if use_kernels(space.n_states):
+        return Moves(*improvements_kernel(mv.indptr, mv.targets, p))
+    return mv.subset(p[mv.targets] > p[mv.sources])
 
 
 def reachable_min(moves: Sequence[Moves], value: np.ndarray) -> np.ndarray:
@@ -162,14 +166,15 @@ def reachable_min_batch(
 
     Compiled (:func:`backchannel.gmcr.kernels.reach_kernel`): the states are
     taken in ascending value and each (state, last mover) is labelled once,
-    by a search backwards over the moves.  Past 62 movers it falls back to
+    by a search backwards over the moves.  Past 62 movers, and for small
+    spaces (:func:`~backchannel.gmcr.kernels.use_kernels`), it runs
     :func:`reachable_min_arrays`.
     """
     b, n = value.shape
     h = len(moves)
     if h == 0:
         return np.full((b, n), _INF, dtype=np.int32)
-    if h > 62:
+    if h > 62 or not use_kernels(n):
         return reachable_min_arrays(moves, value, allowed)
     by_target = ByTarget.build([(m.indptr, m.targets, m.clique) for m in moves], index=allowed is not None)
     rows = np.arange(h, dtype=np.int64)
@@ -336,7 +341,7 @@ def stability_matrix(
             return [job() for job in jobs]
         return [f.result() for f in [pool.submit(job) for job in jobs]]
 
-    reach = {"gmr", "smr", "seq"} & set(concepts) and n_dm <= 63
+    reach = {"gmr", "smr", "seq"} & set(concepts) and n_dm <= 63 and use_kernels(n)
     try:
         ui: list[Moves] = run([partial(improvements, space, d) for d in range(n_dm)])
         sim, by_target, orders = run(
@@ -363,11 +368,7 @@ def stability_matrix(
                 out["sim"][k] = sim.row(k)
             else:
                 # SMR: g(s2), the best k can reach from s2 in one move, or s2 itself
-                v = (
-                    best_move_kernel(space.moves[k].indptr, space.moves[k].targets, p)
-                    if concept == "smr"
-                    else p
-                )
+                v = _best_move(space.moves[k], p) if concept == "smr" else p
                 out[concept][k] = _worst_over(ui[k], least(k, concept, v)) <= p
 
         # the heaviest first, so that threads finish together
@@ -377,6 +378,13 @@ def stability_matrix(
         if pool is not None:
             pool.shutdown()
     return out
+
+
+def _best_move(mk: Moves, p: np.ndarray) -> np.ndarray:
+    """Per state, the larger of ``p`` and the best ``p`` one move reaches."""
+    if use_kernels(p.size):
+        return best_move_kernel(mk.indptr, mk.targets, p)
+    return np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
 
 
 def _threads(work: int) -> int:

@@ -13,12 +13,14 @@ large temporaries or many passes:
   replies, a depth-first search over the opponents' replies with bounds
   (see :mod:`backchannel.gmcr.sim`).
 
-The tests compare every kernel with a NumPy or brute-force reference.
+Below :data:`KERNEL_STATES` states the analyses use their NumPy forms
+instead (:func:`use_kernels`).  The tests compare every kernel with a NumPy or
+brute-force reference.
 """
 
 from __future__ import annotations
 
-import threading
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,6 +28,7 @@ import numpy as np
 from .._jit import jit
 
 __all__ = [
+    "KERNEL_STATES",
     "ByTarget",
     "best_move_kernel",
     "clique_min_kernel",
@@ -38,10 +41,23 @@ __all__ = [
     "reverse_kernel",
     "sim_kernel",
     "sim_tables_kernel",
+    "use_kernels",
 ]
 
 _INF = np.iinfo(np.int32).max
-_LOCK = threading.Lock()
+
+#: States from which an analysis runs the compiled kernels; below, NumPy
+#: (loading Numba costs about half a second per process, more than a small
+#: analysis).  ``BACKCHANNEL_KERNELS=always`` or ``never`` overrides.
+KERNEL_STATES = 1 << 14
+
+
+def use_kernels(n_states: int) -> bool:
+    """Whether an analysis of ``n_states`` states runs the compiled kernels."""
+    force = os.environ.get("BACKCHANNEL_KERNELS", "").strip().lower()
+    if force in ("always", "never"):
+        return force == "always"
+    return n_states >= KERNEL_STATES
 
 
 class ByTarget:

@@ -42,7 +42,8 @@ from typing import Literal
 import numpy as np
 
 from ..errors import AnalysisRefused
-from .kernels import parts_kernel, sim_kernel, sim_tables_kernel
+from .kernels import parts_kernel, sim_kernel, sim_tables_kernel, use_kernels
+from .sim_arrays import sim_row_arrays
 from .statespace import Moves, StateSpace
 
 __all__ = [
@@ -94,8 +95,16 @@ class SimSearch:
     state has too many joint replies."""
 
     def __init__(self, space: StateSpace, ui: Sequence[Moves], mode: str = "joint") -> None:
-        self.space, self.mode = space, check_sim_mode(mode)
+        self.space, self.mode, self.ui = space, check_sim_mode(mode), ui
         n, n_dm = space.n_states, space.n_dms
+        if self.mode == "joint" and n_dm >= 3 and n:
+            counts = np.stack([np.diff(m.indptr) for m in ui])  # UIs per decision maker and state
+            for k in range(n_dm):
+                _check_size(space, k, counts, np.array([j for j in range(n_dm) if j != k]))
+        self.compiled = use_kernels(n)
+        if not self.compiled:
+            self.deltas = [space.codes[m.targets] ^ space.codes[m.sources] for m in ui]
+            return
         self.codes = np.ascontiguousarray(space.codes, dtype=np.uint64)
         self.lookup = space._lookup if space._lookup is not None else np.zeros(0, dtype=np.int64)
         self.ui_ptr = np.empty((n_dm, n + 1), dtype=np.int64)
@@ -108,15 +117,16 @@ class SimSearch:
         )
         self.parts = parts_kernel(self.codes, np.array(space.dm_masks, dtype=np.uint64))
         self.radix = np.array([1 << bin(mask).count("1") for mask in space.dm_masks], dtype=np.int64)
-        if self.mode == "joint" and n_dm >= 3 and n:
-            counts = np.stack([np.diff(m.indptr) for m in ui])  # UIs per decision maker and state
-            for k in range(n_dm):
-                _check_size(space, k, counts, np.array([j for j in range(n_dm) if j != k]))
 
     def row(self, k: int) -> np.ndarray:
-        space, radix = self.space, self.radix
+        space = self.space
         if space.n_states == 0:
             return np.ones(0, dtype=bool)
+        if not self.compiled:
+            return sim_row_arrays(
+                space, k, self.ui, self.deltas, self.mode, (MAX_JOINT_REPLIES, MAX_JOINT_WORK)
+            )
+        radix = self.radix
         opponents = np.array([j for j in range(space.n_dms) if j != k], dtype=np.int64)
         group = [k]  # bound tables over k, then the opponents, while they stay small
         size = int(radix[k])

@@ -28,7 +28,7 @@ import numpy as np
 from ..case.expr import Expr, ExprError, Pattern, parse_condition, parse_pattern
 from ..case.model import Conflict, Preferences, StateRef
 from ..errors import AnalysisRefused, ModelError
-from .kernels import ByTarget, moves_kernel
+from .kernels import ByTarget, moves_kernel, use_kernels
 
 __all__ = [
     "Moves",
@@ -477,25 +477,48 @@ def _compute_moves(
     conflict: Conflict,
     codes: np.ndarray,
     lookup: np.ndarray | None,
+    index_of: Callable[[np.ndarray], np.ndarray],
     local: np.ndarray,
     d: int,
     adopt_only: int,
     withdraw_only: int,
 ) -> Moves:
     """All unilateral moves of DM ``d``: change its own options only, to a
-    feasible state, respecting each option's reversibility (compiled:
-    :func:`backchannel.gmcr.kernels.moves_kernel`)."""
+    feasible state, respecting each option's reversibility (compiled for
+    large spaces: :func:`backchannel.gmcr.kernels.moves_kernel`)."""
     lo, hi = _dm_option_range(conflict, d)
     mask = ((1 << (hi - lo)) - 1) << lo
-    indptr, targets = moves_kernel(
-        np.ascontiguousarray(codes, dtype=np.uint64),
-        np.uint64(mask),
-        np.sort(local).astype(np.uint64),
-        np.uint64(adopt_only),
-        np.uint64(withdraw_only),
-        lookup if lookup is not None else np.zeros(0, dtype=np.int64),
-    )
-    return Moves(indptr, targets, clique=(mask & (adopt_only | withdraw_only)) == 0)
+    clique = (mask & (adopt_only | withdraw_only)) == 0
+    ao, wo = np.uint64(adopt_only), np.uint64(withdraw_only)
+    local = np.sort(local).astype(np.uint64)
+    if use_kernels(codes.size):
+        table = lookup if lookup is not None else np.zeros(0, dtype=np.int64)
+        indptr, targets = moves_kernel(
+            np.ascontiguousarray(codes, dtype=np.uint64), np.uint64(mask), local, ao, wo, table
+        )
+        return Moves(indptr, targets, clique)
+    n = codes.size
+    chunk = max(1, (1 << 22) // max(local.size, 1))
+    counts = np.zeros(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for start in range(0, n, chunk):
+        c = codes[start : start + chunk]
+        cur = (c & np.uint64(mask))[:, None]
+        ctx = (c & ~np.uint64(mask))[:, None]
+        p = local[None, :]
+        ok = p != cur
+        ok &= ((cur & ~p) & ao) == 0  # no adopt-only option withdrawn
+        ok &= ((p & ~cur) & wo) == 0  # no withdraw-only option adopted
+        idx = np.full(ok.shape, -1, dtype=np.int64)
+        idx[ok] = index_of((ctx | p)[ok])
+        ok &= idx >= 0
+        counts[start : start + c.size] = ok.sum(axis=1)
+        # row-major order keeps sources ascending, and ascending patterns ascending targets
+        parts.append(idx[ok])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    targets = np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
+    return Moves(indptr, targets, clique)
 
 
 def _resolve_state(
@@ -684,7 +707,7 @@ def compile_conflict(conflict: Conflict, *, max_states: int | None = None) -> St
         masks.append(((1 << (hi - lo)) - 1) << lo)
         # candidate patterns: all the DM's patterns allowed by its local rules
         local = _local_patterns(conflict, rules, d)
-        moves.append(_compute_moves(conflict, codes, lookup, local, d, adopt_only, withdraw_only))
+        moves.append(_compute_moves(conflict, codes, lookup, index_of, local, d, adopt_only, withdraw_only))
 
     payoffs = _payoffs(conflict, codes, names, index_of)
 
