@@ -30,9 +30,12 @@ makers; checked in its source, see ``docs/bibliography.md``.)
 
 Implementation: the minimum, over every state a coalition can reach from each
 state, of a value (the focal decision maker's payoff) is computed for all
-states at once by a fixed-point iteration over (state, last mover), vectorised
-over the CSR move arrays.  A state is GMR-stable when the largest such minimum
-over its UIs does not exceed its own payoff.
+states at once over (state, last mover): the states are taken in ascending
+value and each (state, last mover) is labelled once, by a search backwards
+over the CSR move arrays (:func:`backchannel.gmcr.kernels.reach_kernel`; for
+small spaces the NumPy fixed point :func:`reachable_min_arrays`).  A state is
+GMR-stable when the largest such minimum over its UIs does not exceed its own
+payoff.
 """
 
 from __future__ import annotations
