@@ -26,8 +26,8 @@ Usage::
     python benchmarks/bench_stability.py --sizes 4x4 --concepts gmr,seq --detail
     python benchmarks/bench_stability.py --json out.json
 
-``--detail`` also times every ``reachable_min`` call (per concept and focal
-decision maker) and counts its fixed-point iterations.  The exit status is 1
+``--detail`` also times every reachability call (per concept and focal
+decision maker), with one thread.  The exit status is 1
 when a size fails its target.
 """
 
@@ -80,41 +80,37 @@ def _maxrss_gib(ru_maxrss: int) -> float:
 
 
 def _instrument(detail: list[dict[str, Any]], current: dict[str, Any]) -> None:
-    """Wrap engine.reachable_min to time it and count its fixed-point iterations."""
+    """Wrap the engine's reachability (compiled and NumPy forms) to time each call.
+
+    The caller runs with one thread (``BACKCHANNEL_THREADS=1``), so that the
+    calls do not overlap."""
     import numpy as np
 
     from backchannel.gmcr import engine
 
-    orig_rm = engine.reachable_min
-    orig_seg = engine._segment_reduce
-    calls = [0]
+    def timed(orig: Any, moves_of: Any) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t = time.perf_counter()
+            out = orig(*a, **k)
+            dt = time.perf_counter() - t
+            moves = moves_of(a)
+            detail.append(
+                {
+                    "concept": current.get("concept"),
+                    "call": current.setdefault("n", 0),
+                    "movers": len(moves),
+                    "moves": int(sum(m.n_moves for m in moves)),
+                    "seconds": dt,
+                    "unreachable": int(np.count_nonzero(out == engine._INF)),
+                }
+            )
+            current["n"] += 1
+            return out
 
-    def seg(*a: Any, **k: Any) -> Any:
-        calls[0] += 1
-        return orig_seg(*a, **k)
+        return wrapper
 
-    def rm(moves: Any, value: Any) -> Any:
-        before = calls[0]
-        t = time.perf_counter()
-        out = orig_rm(moves, value)
-        dt = time.perf_counter() - t
-        h = max(len(moves), 1)
-        detail.append(
-            {
-                "concept": current.get("concept"),
-                "call": current.setdefault("n", 0),
-                "movers": len(moves),
-                "moves": int(sum(m.n_moves for m in moves)),
-                "iterations": (calls[0] - before) // h,
-                "seconds": dt,
-                "unreachable": int(np.count_nonzero(out == engine._INF)),
-            }
-        )
-        current["n"] += 1
-        return out
-
-    engine._segment_reduce = seg
-    engine.reachable_min = rm
+    engine.least_reachable = timed(engine.least_reachable, lambda a: a[0])
+    engine.reachable_min = timed(engine.reachable_min, lambda a: a[0])
 
 
 def _child(args: argparse.Namespace) -> dict[str, Any]:
@@ -163,6 +159,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         detail: list[dict[str, Any]] = []
         current: dict[str, Any] = {}
         if args.detail:
+            os.environ["BACKCHANNEL_THREADS"] = "1"
             _instrument(detail, current)
         per: dict[str, float] = {}
         for c in concepts:
@@ -325,13 +322,13 @@ def _tgt(r: dict[str, Any]) -> str:
 
 def _detail_table(rec: dict[str, Any]) -> str:
     lines = [
-        f"reachable_min calls, {rec['size']} ({rec['states']:,} states):",
-        "  concept  focal  movers        moves  iterations   seconds  unreachable",
+        f"reachability calls, {rec['size']} ({rec['states']:,} states):",
+        "  concept  focal  movers        moves   seconds  unreachable",
     ]
     for d in rec.get("reachable_min", []):
         lines.append(
             f"  {d['concept']:<7} {d['call'] + 1:>5}  {d['movers']:>6} {d['moves']:>12,} "
-            f"{d['iterations']:>11} {d['seconds']:>9.2f} {d['unreachable']:>12,}"
+            f"{d['seconds']:>9.2f} {d['unreachable']:>12,}"
         )
     if "ui_s" in rec:
         lines.append(
@@ -358,9 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--concepts", default=",".join(ALL_CONCEPTS), help="comma-separated concepts (default: all five)"
     )
-    ap.add_argument(
-        "--detail", action="store_true", help="time each reachable_min call and count its iterations"
-    )
+    ap.add_argument("--detail", action="store_true", help="time each reachability call (one thread)")
     ap.add_argument(
         "--no-breakdown", action="store_true", help="skip the per-concept runs (only compile + full analysis)"
     )
