@@ -75,7 +75,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     else:
         from rich.console import Console
 
-        from backchannel import cli
+        from backchannel.commands import cli
 
         with open(out, "w") as fh:
             console = Console(file=fh, width=120)

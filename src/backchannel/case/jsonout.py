@@ -34,14 +34,15 @@ def write_with_stream(
     fp: IO[bytes],
     data: dict[str, Any],
     key: str,
-    chunks: Iterable[list[Any]],
+    chunks: Iterable[list[Any] | bytes],
     *,
     indent: int | None = 2,
 ) -> None:
     """Write ``data`` (a dict) as JSON to ``fp``, with ``data[key]`` (which
     must be present, its value ignored) the concatenation of ``chunks``,
     serialised one chunk at a time: a top-level array of any length in
-    bounded memory."""
+    bounded memory.  A chunk given as bytes is already the JSON text of its
+    elements, comma separated, as they stand in the output."""
     opt = _option(indent)
     head = orjson.dumps({k: (_PLACEHOLDER if k == key else v) for k, v in data.items()}, option=opt)
     marker = orjson.dumps(_PLACEHOLDER)
@@ -53,9 +54,12 @@ def write_with_stream(
     for chunk in chunks:
         if not chunk:
             continue
-        body = inner(orjson.dumps(chunk, option=opt))
-        # strip the chunk's own brackets: "[" … "\n  ]" (indented) or "[" … "]"
-        body = body[1 : -4 if indent else -1]
+        if isinstance(chunk, bytes):
+            body = chunk
+        else:
+            body = inner(orjson.dumps(chunk, option=opt))
+            # strip the chunk's own brackets: "[" … "\n  ]" (indented) or "[" … "]"
+            body = body[1 : -4 if indent else -1]
         if not first:
             fp.write(b",")
         fp.write(body)

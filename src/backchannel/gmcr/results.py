@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 from ..case.results import Result, meta
 from .statespace import StateSpace
@@ -14,7 +16,7 @@ from .statespace import StateSpace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["StabilityResult", "state_rows"]
+__all__ = ["StabilityResult", "state_rows", "state_rows_text"]
 
 
 def state_rows(space: StateSpace, start: int, stop: int) -> list[dict[str, Any]]:
@@ -29,19 +31,7 @@ def state_rows(space: StateSpace, start: int, stop: int) -> list[dict[str, Any]]
     table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
     pats = table.view(f"S{n_opt}").ravel().astype(str).tolist() if n_opt else [""] * idx.size
     # what is taken, option 1 first, joined by ", ": a piece per decision maker
-    desc = np.full(idx.size, "", dtype=object)
-    names = sp.conflict.option_names
-    for dm_mask in sp.dm_masks:
-        own = [i for i in range(n_opt) if dm_mask >> i & 1]
-        part = codes & np.uint64(dm_mask)
-        keys, inv = np.unique(part, return_inverse=True)
-        pieces = np.array(
-            [", ".join(names[i] for i in own if int(key) >> i & 1) for key in keys.tolist()], dtype=object
-        )
-        piece = pieces[inv.ravel()]
-        sep = np.where((desc != "") & (piece != ""), ", ", "").astype(object)
-        desc = desc + sep + piece
-    desc[desc == ""] = "(nothing taken)"
+    desc = _descriptions(sp, codes, str)
     labels: list[list[str]] = [[] for _ in range(idx.size)]
     for name, mask in sp.scenarios.items():
         for i in np.flatnonzero(mask[start:stop]).tolist():
@@ -61,6 +51,73 @@ def state_rows(space: StateSpace, start: int, stop: int) -> list[dict[str, Any]]
             idx.tolist(), pats, codes.tolist(), desc.tolist(), labels, pays, strict=True
         )
     ]
+
+
+def _descriptions(space: StateSpace, codes: np.ndarray, render: Callable[[str], str]) -> np.ndarray:
+    """What is taken in each state (option 1 first, ", " between), each
+    decision maker's piece passed through ``render`` once per setting."""
+    names = space.conflict.option_names
+    n_opt = space.n_options
+    desc = np.full(codes.size, "", dtype=object)
+    empty = np.ones(codes.size, dtype=bool)
+    sep = render(", ")
+    for dm_mask in space.dm_masks:
+        own = [i for i in range(n_opt) if dm_mask >> i & 1]
+        keys, inv = np.unique(codes & np.uint64(dm_mask), return_inverse=True)
+        taken = [[names[i] for i in own if int(key) >> i & 1] for key in keys.tolist()]
+        pieces = np.array([render(", ".join(t)) for t in taken], dtype=object)
+        some = np.array([bool(t) for t in taken])[inv.ravel()]
+        desc = desc + np.where(~empty & some, sep, "").astype(object) + pieces[inv.ravel()]
+        empty &= ~some
+    desc[empty] = render("(nothing taken)")
+    return desc
+
+
+def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None) -> bytes:
+    """:func:`state_rows` as the JSON text of the array's elements (comma
+    separated, without the brackets), exactly as orjson writes them inside
+    the top-level result (``indent`` 2 or None): a row costs one string
+    formatting instead of a dict and its serialisation."""
+    sp = space
+    codes = sp.codes[start:stop]
+    n_opt = sp.n_options
+
+    def esc(text: str) -> str:
+        return orjson.dumps(text).decode()[1:-1]
+
+    bits = (codes[:, None] >> np.arange(n_opt, dtype=np.uint64)[None, :]) & np.uint64(1)
+    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
+    pats = table.view(f"S{n_opt}").ravel().astype(str).tolist() if n_opt else [""] * codes.size
+    desc = _descriptions(sp, codes, esc).tolist()
+    labels: list[list[str]] = [[] for _ in range(codes.size)]
+    for name, mask in sp.scenarios.items():
+        for i in np.flatnonzero(mask[start:stop]).tolist():
+            labels[i].append(esc(name))
+    dms = [esc(d) for d in sp.dm_names]
+    if indent:
+        pay = ",".join(f'\n        "{d}": %d' for d in dms)
+        row = (
+            '\n    {\n      "number": %d,\n      "pattern": "%s",\n      "code": %d,\n'
+            '      "description": "%s",\n      "scenarios": %s,\n      "payoffs": {'
+            + pay
+            + "\n      }\n    }"
+        )
+        lead, join, tail = '[\n        "', '",\n        "', '"\n      ]'
+    else:
+        pay = ",".join(f'"{d}":%d' for d in dms)
+        row = (
+            '{"number":%d,"pattern":"%s","code":%d,"description":"%s","scenarios":%s,"payoffs":{' + pay + "}}"
+        )
+        lead, join, tail = '["', '","', '"]'
+    scen = [lead + join.join(lab) + tail if lab else "[]" for lab in labels]
+    pays = sp.payoffs[:, start:stop].T.tolist()
+    out = [
+        row % (s, pat, code, d, sc, *p)
+        for s, pat, code, d, sc, p in zip(
+            range(start + 1, stop + 1), pats, codes.tolist(), desc, scen, pays, strict=True
+        )
+    ]
+    return ",".join(out).encode()
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,7 +229,9 @@ class StabilityResult(Result):
                 ordered["states"] = None
                 ordered["stability"] = head["stability"]
         step = max(1, chunk)
-        chunks = (state_rows(sp, a, min(a + step, sp.n_states)) for a in range(0, sp.n_states, step))
+        chunks = (
+            state_rows_text(sp, a, min(a + step, sp.n_states), indent) for a in range(0, sp.n_states, step)
+        )
         write_with_stream(fp, ordered, "states", chunks, indent=indent)
         return None
 
