@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_ROUNDS", "OUTCOMES", "BdmParams", "BdmResult", "bdm"]
 
+from .bdm_fast import RoundOut, fast_round, supported
 from .bdm_kernel import (
     _choose,
     _expected_utility,
@@ -364,33 +365,16 @@ def bdm(
     for k in range(rounds):
         if active.size == 0:
             break
-        geo = _geometry(xa, spa)
-        d_mu = np.abs(xa - mu[:, None]) / spa[:, None]
-        r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
-        p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
-        # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
-        rho = r[:, :, None]
-        utilities = _utilities(geo.dist, rho)
-        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], sa[:, None, :], p, rho, params)
-        if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
-            pt = p.swapaxes(1, 2)
-            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], sa[:, :, None], pt, rho, params)
-        else:  # j's own E(U) of challenging i
-            est = own.swapaxes(1, 2).copy()
-        codes = _outcomes(own, est, (la[:, :, None] & la[:, None, :]) & (geo.dist > 0))
-        del geo, utilities
-        xi, xj = xa[:, :, None], xa[:, None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
-        chosen, found = _choose(xa, codes, offer, own, est, params.offer_selection)
-        new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
-        del offer
-        new_x = np.where(found, new_x, xa)
+        step = _round(xa, mu, spa, wa, sa, la, params, all_live, detail)
+        r, codes, new_x, chosen, found = step.risk, step.codes, step.new_x, step.chosen, step.found
+        own, est, p = step.own, step.est, step.probability
+        del step
 
         risk_hist[k, idx] = r
         acc_hist[k, idx] = np.where(found, chosen, -1)
         out_hist[k, idx] = codes
         if own_hist is not None and est_hist is not None and p_hist is not None:
+            assert own is not None and est is not None and p is not None
             own_hist[k, idx], est_hist[k, idx], p_hist[k, idx] = own, est, p
         del own, est, p, codes
         med = _weighted_median_rows(new_x, wa)
@@ -460,4 +444,74 @@ def bdm(
         repeat=repeat if inp.multi else repeat[:1],
         period=period if inp.multi else period[:1],
         auto=auto,
+    )
+
+
+#: Whether rounds run on the compiled kernels of :mod:`.bdm_fast` (where they
+#: cover the parameters); ``False`` runs the NumPy reference everywhere (tests).
+_FAST = True
+
+
+def _round(
+    xa: FloatArray,
+    mu: FloatArray,
+    spa: FloatArray,
+    wa: FloatArray,
+    sa: FloatArray,
+    la: BoolArray,
+    params: BdmParams,
+    all_live: bool,
+    detail: bool,
+) -> RoundOut:
+    """One round for the issues still computed: risk exponents, outcome codes,
+    accepted offers and new positions (and the pairwise matrices with ``detail``)."""
+    if _FAST and supported(params):
+        return fast_round(xa, spa, wa, sa, la, params, all_live, detail)
+    return _reference_round(xa, mu, spa, wa, sa, la, params, all_live, detail)
+
+
+def _reference_round(
+    xa: FloatArray,
+    mu: FloatArray,
+    spa: FloatArray,
+    wa: FloatArray,
+    sa: FloatArray,
+    la: BoolArray,
+    params: BdmParams,
+    all_live: bool,
+    detail: bool,
+) -> RoundOut:
+    """:func:`_round` in NumPy arrays over (issue, actor, actor): the reference."""
+    geo = _geometry(xa, spa)
+    d_mu = np.abs(xa - mu[:, None]) / spa[:, None]
+    r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
+    p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
+    # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
+    rho = r[:, :, None]
+    utilities = _utilities(geo.dist, rho)
+    own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], sa[:, None, :], p, rho, params)
+    if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
+        pt = p.swapaxes(1, 2)
+        est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], sa[:, :, None], pt, rho, params)
+    else:  # j's own E(U) of challenging i
+        est = own.swapaxes(1, 2).copy()
+    codes = _outcomes(own, est, (la[:, :, None] & la[:, None, :]) & (geo.dist > 0))
+    del geo, utilities
+    xi, xj = xa[:, :, None], xa[:, None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
+    chosen, found = _choose(xa, codes, offer, own, est, params.offer_selection)
+    new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
+    del offer
+    new_x = np.where(found, new_x, xa)
+
+    return RoundOut(
+        risk=r,
+        codes=codes,
+        new_x=new_x,
+        chosen=chosen,
+        found=found,
+        own=own if detail else None,
+        est=est if detail else None,
+        probability=p if detail else None,
     )

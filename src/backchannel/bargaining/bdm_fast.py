@@ -1,0 +1,431 @@
+"""A round of the expected-utility model with compiled kernels: the same
+numbers as :mod:`.bdm_kernel`, bit for bit, without its ``(issue, actor,
+actor)`` temporaries.
+
+The reference computation in :mod:`.bdm_kernel` builds some twenty arrays of
+``m·n²`` numbers per round.  Here the pairwise work is done in two loops over
+the dyads of each issue (:func:`_danger_kernel` for the risk exponents,
+:func:`_round_kernel` for probabilities, expected utilities, outcomes and the
+accepted offer), which read a prefix table of the votes and write only the
+outcome codes and one number per actor.  The vote sums are the reference's
+prefix-sum differences; the midpoint split of each dyad is found by a pointer
+that walks the actors in position order (``O(n²)`` per issue in all).
+
+To give identical floating-point results every operation is the reference's,
+in its order: the same products, the same sequential running sums, the same
+comparisons.  Three kinds of operation are left to NumPy because a compiled
+loop would not round the same way: the powers ``d^r`` (NumPy computes them with
+SIMD routines that differ from the C library's ``pow`` in the last bit), the
+sorted-row products of the probability normaliser (a BLAS matrix–vector
+product) and that normaliser's sum over voters (NumPy's pairwise summation).
+They are called on arrays of the reference's shapes and layouts.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._jit import jit
+from .arrays import FloatArray
+from .bdm_params import BdmParams, BoolArray, IntArray
+
+__all__ = ["fast_round", "supported"]
+
+_PROBABILITY = {"scholz": 0, "pairwise": 1, "net": 2}
+_SELECTION = {"priority": 0, "scholz_code": 1, "least_move": 2, "strongest": 3}
+
+
+def supported(params: BdmParams) -> bool:
+    """Whether :func:`fast_round` computes this variant (``Q = 1``: every
+    published setting; other ``Q`` take the reference path)."""
+    return params.q == 1.0
+
+
+@dataclass(frozen=True)
+class RoundOut:
+    risk: FloatArray  # (m, n)
+    codes: np.ndarray  # (m, n, n) int8
+    new_x: FloatArray  # (m, n)
+    chosen: IntArray  # (m, n)
+    found: BoolArray  # (m, n)
+    own: FloatArray | None = None
+    est: FloatArray | None = None
+    probability: FloatArray | None = None
+
+
+# ---------------------------------------------------------------------------
+# Kernels (plain loops; compiled on first call).  Within an issue the actors
+# are taken in position order: ``xs = x[order]``, and a dyad is a pair (a, u)
+# of such ranks.
+# ---------------------------------------------------------------------------
+
+
+@jit
+def _sorted_dist(xs, span, out):
+    """``out[q, a, u] = |xs[q, a] − xs[q, u]| / span[q]``."""
+    m, n = xs.shape
+    for q in range(m):
+        sp = span[q]
+        for a in range(n):
+            xa = xs[q, a]
+            for u in range(n):
+                out[q, a, u] = abs(xa - xs[q, u]) / sp
+
+
+@jit
+def _bases(xs, span, low, high):
+    """``low = ½ − ½d``, ``high = ½ + ½d`` for ``d = |xₐ − x_u| / span``."""
+    m, n = xs.shape
+    for q in range(m):
+        sp = span[q]
+        for a in range(n):
+            xa = xs[q, a]
+            for u in range(n):
+                half = 0.5 * (abs(xa - xs[q, u]) / sp)
+                low[q, a, u] = 0.5 - half
+                high[q, a, u] = 0.5 + half
+
+
+@jit
+def _prefix(ws, g, table):
+    """``table[q, t, u]``: the votes ``ws · g[voter, u]`` of the first ``t`` voters,
+    summed voter after voter as the reference's cumulative sum does."""
+    m, n = ws.shape
+    for q in range(m):
+        for u in range(n):
+            table[q, 0, u] = 0.0
+        for t in range(n):
+            wt = ws[q, t]
+            for u in range(n):
+                table[q, t + 1, u] = table[q, t, u] + wt * g[q, t, u]
+
+
+@jit
+def _splits(xs, split):
+    """``split[q, a, u]``: how many actors lie strictly below the midpoint of the
+    actors ranked ``a`` and ``u`` (``2xₖ < xₐ + x_u``), by a pointer that walks
+    forwards as ``u`` grows."""
+    m, n = xs.shape
+    twice = np.empty(n)
+    for q in range(m):
+        for u in range(n):
+            twice[u] = 2.0 * xs[q, u]
+        for a in range(n):
+            xa = xs[q, a]
+            t = 0
+            for u in range(n):
+                total = xa + xs[q, u]
+                while t < n and twice[t] < total:
+                    t += 1
+                split[q, a, u] = t
+
+
+@jit
+def _danger_kernel(xs, span, order, rank, split, table, everything, ss, ls, mode, buf, danger):
+    """Each actor's danger: the sum over the other involved actors ``i``, in
+    actor order, of ``E(Uᵢⱼ)`` with every ``r = 1`` (``danger`` in actor order)."""
+    m, n = xs.shape
+    for q in range(m):
+        sp = span[q]
+        ev = everything[q]
+        for a in range(n):
+            xa = xs[q, a]
+            for u in range(n):
+                xu = xs[q, u]
+                t = split[q, a, u]
+                if ls[q, a] and ls[q, u] and a != u:
+                    at_u = table[q, t, u]
+                    at_a = table[q, t, a]
+                    d_au = at_u - at_a
+                    d_ua = at_a - at_u
+                    s_au = d_au if xa < xu else (table[q, n, u] - table[q, n, a]) - d_au
+                    s_ua = d_ua if xu < xa else (table[q, n, a] - table[q, n, u]) - d_ua
+                    s_au = max(s_au, 0.0)
+                    s_ua = max(s_ua, 0.0)
+                    if mode == 0:
+                        num, den = s_au, ev
+                    elif mode == 1:
+                        num, den = s_au, s_au + s_ua
+                    else:
+                        num, den = max(s_au - s_ua, 0.0), s_au + s_ua
+                    p = num / den if den != 0.0 else 0.0
+                    if not np.isfinite(p):
+                        p = 0.0
+                    d = abs(xa - xu) / sp
+                    us = 2.0 * d
+                    uf = -2.0 * d
+                    buf[a, u] = (us - ss[q, u] * (1.0 - p) * (us - uf)) - 0.0
+                else:
+                    buf[a, u] = 0.0
+        # the challengers in actor order, as the reference sums them
+        for u in range(n):
+            danger[q, order[q, u]] = buf[rank[q, 0], u]
+        for i in range(1, n):
+            row = rank[q, i]
+            for u in range(n):
+                danger[q, order[q, u]] += buf[row, u]
+
+
+@jit
+def _round_kernel(
+    xs,
+    span,
+    order,
+    split,
+    table,
+    everything,
+    pow_s,
+    pow_f,
+    usq,
+    ss,
+    ls,
+    mode,
+    true_view,
+    selection,
+    detail,
+    codes,
+    new_x,
+    chosen,
+    found,
+    own_out,
+    est_out,
+    p_out,
+):
+    """Probabilities, expected utilities, outcome codes and the accepted offer
+    of every actor (outputs in actor order)."""
+    m, n = xs.shape
+    best_key = np.empty(3)
+    best_j = np.empty(3, dtype=np.int64)
+    best_offer = np.empty(3)
+    for q in range(m):
+        sp = span[q]
+        ev = everything[q]
+        for a in range(n):
+            i = order[q, a]
+            xi = xs[q, a]
+            for g in range(3):
+                best_j[g] = -1
+                best_key[g] = 0.0
+                best_offer[g] = 0.0
+            for u in range(n):
+                j = order[q, u]
+                xj = xs[q, u]
+                t = split[q, a, u]
+                at_u = table[q, t, u]
+                at_a = table[q, t, a]
+                d_au = at_u - at_a
+                d_ua = at_a - at_u
+                s_au = d_au if xi < xj else (table[q, n, u] - table[q, n, a]) - d_au
+                s_ua = d_ua if xj < xi else (table[q, n, a] - table[q, n, u]) - d_ua
+                s_au = max(s_au, 0.0)
+                s_ua = max(s_ua, 0.0)
+                if mode == 0:
+                    num, num_t, den, den_t = s_au, s_ua, ev, ev
+                elif mode == 1:
+                    num, num_t, den, den_t = s_au, s_ua, s_au + s_ua, s_ua + s_au
+                else:
+                    num, num_t = max(s_au - s_ua, 0.0), max(s_ua - s_au, 0.0)
+                    den, den_t = s_au + s_ua, s_ua + s_au
+                p_ij = num / den if den != 0.0 else 0.0
+                if not np.isfinite(p_ij):
+                    p_ij = 0.0
+                p_ji = num_t / den_t if den_t != 0.0 else 0.0
+                if not np.isfinite(p_ji):
+                    p_ji = 0.0
+                us = 2.0 - 4.0 * pow_s[q, a, u]
+                uf = 2.0 - 4.0 * pow_f[q, a, u]
+                own = (us - ss[q, u] * (1.0 - p_ij) * (us - uf)) - usq[q, a]
+                if true_view:
+                    us_j = 2.0 - 4.0 * pow_s[q, u, a]
+                    uf_j = 2.0 - 4.0 * pow_f[q, u, a]
+                    est = (us_j - ss[q, a] * (1.0 - p_ji) * (us_j - uf_j)) - usq[q, u]
+                else:
+                    est = (us - ss[q, a] * (1.0 - p_ji) * (us - uf)) - usq[q, a]
+                if detail:
+                    own_out[q, i, j] = own
+                    est_out[q, i, j] = est
+                    p_out[q, i, j] = p_ij
+                # the cases exclude one another (NaN: none), so without branches
+                both = (own > 0) & (est > 0)
+                give = (own < 0) & (est > 0)
+                take = (est < 0) & (own > 0)
+                code = (
+                    both * (2 - (est > own)) + give * (5 - 2 * (est > -own)) + take * (6 - 2 * (own > -est))
+                )
+                code *= ls[q, a] & ls[q, u] & (abs(xi - xj) / sp > 0)
+                codes[q, i, j] = code
+                if code == 1 or code == 3 or code == 5:
+                    if code == 3:
+                        offer = xi + (xj - xi) * abs(own / est)
+                    else:
+                        offer = xj
+                    move = abs(offer - xi)
+                    if selection == 2:
+                        g, key = 0, move
+                    elif selection == 3:
+                        g, key = 0, -est
+                    elif code == 3:
+                        g = 1
+                        if selection == 0:
+                            key = -est
+                        else:
+                            key = (abs(own) * xi + abs(est) * xj) / (abs(own) + abs(est))
+                    else:
+                        g, key = (0 if code == 1 else 2), move
+                    # NumPy's argmin over j: the first NaN, else the first smallest
+                    bj = best_j[g]
+                    bk = best_key[g]
+                    if bj < 0:
+                        better = True
+                    elif np.isnan(key):
+                        better = not np.isnan(bk) or j < bj
+                    elif np.isnan(bk):
+                        better = False
+                    else:
+                        better = key < bk or (key == bk and j < bj)
+                    if better:
+                        best_key[g] = key
+                        best_j[g] = j
+                        best_offer[g] = offer
+            chosen[q, i] = 0
+            found[q, i] = False
+            new_x[q, i] = xi
+            for g in range(3):
+                if best_j[g] >= 0:
+                    chosen[q, i] = best_j[g]
+                    found[q, i] = True
+                    new_x[q, i] = best_offer[g]
+                    break
+
+
+# ---------------------------------------------------------------------------
+# The round
+# ---------------------------------------------------------------------------
+
+#: Issues are computed in chunks of about this many dyads, so that the
+#: temporaries stay small (and are reused by the allocator) and two chunks can
+#: run at once.
+_CHUNK_DYADS = 1 << 20
+
+
+def fast_round(
+    x: FloatArray,
+    span: FloatArray,
+    w: FloatArray,
+    s: FloatArray,
+    live: BoolArray,
+    params: BdmParams,
+    all_live: bool,
+    detail: bool,
+) -> RoundOut:
+    """One round for the issues ``x`` ``(m, n)``: what the reference computes
+    from ``_geometry`` to ``_choose`` (see :func:`.bdm.bdm`)."""
+    m, n = x.shape
+    out = RoundOut(
+        risk=np.empty((m, n)),
+        codes=np.empty((m, n, n), dtype=np.int8),
+        new_x=np.empty((m, n)),
+        chosen=np.empty((m, n), dtype=np.int64),
+        found=np.empty((m, n), dtype=np.bool_),
+        own=np.empty((m, n, n)) if detail else None,
+        est=np.empty((m, n, n)) if detail else None,
+        probability=np.empty((m, n, n)) if detail else None,
+    )
+    step = max(1, _CHUNK_DYADS // (n * n))
+    chunks = [slice(a, min(m, a + step)) for a in range(0, m, step)]
+    if len(chunks) == 1:
+        _chunk(x, span, w, s, live, params, all_live, out, chunks[0])
+        return out
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        for f in [pool.submit(_chunk, x, span, w, s, live, params, all_live, out, c) for c in chunks]:
+            f.result()
+    return out
+
+
+def _workers() -> int:
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+
+
+def _chunk(
+    x_all: FloatArray,
+    span_all: FloatArray,
+    w_all: FloatArray,
+    s_all: FloatArray,
+    live_all: BoolArray,
+    params: BdmParams,
+    all_live: bool,
+    out: RoundOut,
+    rows: slice,
+) -> None:
+    from .bdm_kernel import _normaliser, _risk_from_danger
+
+    x, span, live = x_all[rows], span_all[rows], live_all[rows]
+    m, n = x.shape
+    order = np.argsort(x, axis=1, kind="stable")
+    rank = np.argsort(order, axis=1)
+    xs = np.take_along_axis(x, order, axis=1)
+    ws = np.take_along_axis(w_all[rows], order, axis=1)
+    ss = np.take_along_axis(s_all[rows], order, axis=1)
+    ls = np.take_along_axis(live, order, axis=1)
+    # dist[q, a, u] between the actors ranked a and u; the reference's rows of
+    # voters are in this order, its columns in actor order, which neither the
+    # sorted rows of the normaliser nor any single number depends on
+    dist = np.empty((m, n, n))
+    _sorted_dist(xs, span, dist)
+    mode = _PROBABILITY[params.probability]
+    table = np.empty((m, n + 1, n))
+    split = np.empty((m, n, n), dtype=np.int32)
+    _splits(xs, split)
+    if params.risk == "neutral":
+        r = np.ones((m, n))
+    else:
+        everything1 = _normaliser(dist, ws, ls, all_live)
+        _prefix(ws, dist, table)
+        danger = np.empty((m, n))
+        _danger_kernel(
+            xs, span, order, rank, split, table, everything1, ss, ls, mode, np.empty((n, n)), danger
+        )
+        r = _risk_from_danger(danger, live)
+    out.risk[rows] = r
+    rs = np.take_along_axis(r, order, axis=1)
+    gs = dist ** rs[:, :, None] if params.risk_in_votes else dist
+    everything = _normaliser(gs, ws, ls, all_live)
+    _prefix(ws, gs, table)
+    del gs
+    low, high = dist, np.empty((m, n, n))  # dist is no longer needed
+    _bases(xs, span, low, high)
+    rho = rs[:, :, None]
+    pow_s = low**rho
+    pow_f = high**rho
+    del low, high, dist
+    usq = np.ascontiguousarray((2.0 - 4.0 * 0.5**rho)[:, :, 0])
+    detail = out.own is not None and out.est is not None and out.probability is not None
+    empty = np.empty((0, 0, 0))
+    _round_kernel(
+        xs,
+        span,
+        order,
+        split,
+        table,
+        everything,
+        pow_s,
+        pow_f,
+        usq,
+        ss,
+        ls,
+        mode,
+        params.perspective == "true",
+        _SELECTION[params.offer_selection],
+        detail,
+        out.codes[rows],
+        out.new_x[rows],
+        out.chosen[rows],
+        out.found[rows],
+        out.own[rows] if out.own is not None else empty,
+        out.est[rows] if out.est is not None else empty,
+        out.probability[rows] if out.probability is not None else empty,
+    )
