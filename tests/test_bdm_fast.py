@@ -126,3 +126,43 @@ def test_other_q_takes_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bdm_module, "fast_round", None)  # would fail if called
     r = bdm([1, 2, 3], [1, 5, 9], [0.5, 0.6, 0.7], rounds=2, params=params)
     assert r.positions.shape == (3, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), m=st.integers(1, 30), grid=st.booleans())
+def test_median_and_mean_rows_equal_numpy(seed: int, n: int, m: int, grid: bool) -> None:
+    """The compiled weighted median and mean (up to ``rows.SMALL`` actors, NumPy
+    above) are NumPy's to the bit: ties, zero weights, weights spanning decades."""
+    from backchannel.bargaining.arrays import _weighted_mean_rows, _weighted_median_rows
+    from backchannel.bargaining.rows import median_mean
+
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-50, 50, (m, n))
+    if grid:
+        x = np.round(x / 10) * 10
+    w = rng.uniform(0, 1, (m, n)) * 10.0 ** rng.uniform(-6, 6, (m, n))
+    w[rng.uniform(size=(m, n)) < 0.2] = 0.0
+    w[:, 0] += 0.5
+    if grid and n % 2 == 0:  # a position splitting the weight exactly in half
+        w[0] = 1.0
+    med, mean = median_mean(x, w)
+    ref_med, ref_mean = _weighted_median_rows(x, w), _weighted_mean_rows(x, w)
+    assert np.array_equal(med, ref_med) and np.array_equal(np.signbit(med), np.signbit(ref_med))
+    assert np.array_equal(mean, ref_mean) and np.array_equal(np.signbit(mean), np.signbit(ref_mean))
+
+
+def test_latest_repeat_equals_numpy() -> None:
+    from backchannel.bargaining.rows import latest_repeat
+
+    rng = np.random.default_rng(3)
+    rounds, m, n = 7, 40, 3
+    hist = np.round(rng.uniform(0, 2, (rounds + 1, m, n)))
+    seen = []
+    for k in range(rounds):
+        rows = np.sort(rng.choice(m, size=25, replace=False))
+        new_x = hist[k + 1, rows]
+        same = (hist[: k + 1, rows] == new_x).all(axis=2)
+        expected = np.where(same.any(axis=0), k - np.argmax(same[::-1], axis=0), -1)
+        assert np.array_equal(latest_repeat(hist, rows, k, new_x), expected)
+        seen.extend(expected.tolist())
+    assert min(seen) == -1 and max(seen) > 0

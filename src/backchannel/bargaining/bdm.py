@@ -67,7 +67,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..case.results import Result
-from .arrays import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+from .arrays import ArrayLike, FloatArray, Forecast, _checked
 from .convergence import Convergence, bdm_convergence
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ from .bdm_kernel import (
     _utilities,
 )
 from .bdm_params import MAX_ROUNDS, OUTCOMES, BdmParams, BoolArray, IntArray
+from .rows import latest_repeat, median_mean
 
 
 @dataclass(frozen=True, eq=False)
@@ -353,7 +354,8 @@ def bdm(
     p_hist = np.empty((rounds, m, n, n)) if detail else None
 
     all_live = bool(live.all())  # decided once: the formula must not change as issues drop out
-    pos_hist[0], med_hist[0], mean_hist[0] = x, _weighted_median_rows(x, w), _weighted_mean_rows(x, w)
+    pos_hist[0] = x
+    med_hist[0], mean_hist[0] = median_mean(x, w)
     repeat = np.full(m, -1, dtype=np.int64)  # the round whose positions repeat an earlier one
     period = np.zeros(m, dtype=np.int64)  # how many rounds back (1: a fixed point)
     active = np.arange(m)
@@ -377,15 +379,14 @@ def bdm(
             assert own is not None and est is not None and p is not None
             own_hist[k, idx], est_hist[k, idx], p_hist[k, idx] = own, est, p
         del own, est, p, codes
-        med = _weighted_median_rows(new_x, wa)
+        med, mean = median_mean(new_x, wa)
         pos_hist[k + 1, idx] = new_x
         med_hist[k + 1, idx] = med
-        mean_hist[k + 1, idx] = _weighted_mean_rows(new_x, wa)
+        mean_hist[k + 1, idx] = mean
         # an issue whose positions equal those of an earlier round has entered a cycle
-        same = (pos_hist[: k + 1, idx] == new_x).all(axis=2)
-        hit = same.any(axis=0)
+        latest = latest_repeat(pos_hist, active, k, new_x)
+        hit = latest >= 0
         if hit.any():
-            latest = k - np.argmax(same[::-1], axis=0)
             repeat[active[hit]] = k + 1
             period[active[hit]] = (k + 1 - latest)[hit]
             keep = ~hit

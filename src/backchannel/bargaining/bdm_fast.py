@@ -35,6 +35,9 @@ from .bdm_params import BdmParams, BoolArray, IntArray
 
 __all__ = ["fast_round", "supported"]
 
+#: A kernel's array argument.
+Arr = np.ndarray
+
 _PROBABILITY = {"scholz": 0, "pairwise": 1, "net": 2}
 _SELECTION = {"priority": 0, "scholz_code": 1, "least_move": 2, "strongest": 3}
 
@@ -65,7 +68,90 @@ class RoundOut:
 
 
 @jit
-def _sorted_dist(xs, span, out):
+def _prepare(
+    x: Arr, w: Arr, s: Arr, live: Arr, sort: bool, order: Arr, rank: Arr, xs: Arr, ws: Arr, ss: Arr, ls: Arr
+) -> None:
+    """The actors of each issue in position order: ``order`` (a stable sort, by
+    insertion when ``sort``; else given), its inverse ``rank`` and the inputs
+    gathered in that order."""
+    m, n = x.shape
+    for q in range(m):
+        if sort:
+            for a in range(n):
+                v = x[q, a]
+                b = a
+                while b > 0 and x[q, order[q, b - 1]] > v:
+                    order[q, b] = order[q, b - 1]
+                    b -= 1
+                order[q, b] = a
+        for a in range(n):
+            i = order[q, a]
+            rank[q, i] = a
+            xs[q, a] = x[q, i]
+            ws[q, a] = w[q, i]
+            ss[q, a] = s[q, i]
+            ls[q, a] = live[q, i]
+
+
+@jit
+def _sort_rows(g: Arr, out: Arr) -> None:
+    """``out = np.sort(g, axis=2)`` by insertion (for short rows; no NaN)."""
+    m, n, _ = g.shape
+    for q in range(m):
+        for a in range(n):
+            for u in range(n):
+                v = g[q, a, u]
+                b = u
+                while b > 0 and out[q, a, b - 1] > v:
+                    out[q, a, b] = out[q, a, b - 1]
+                    b -= 1
+                out[q, a, b] = v
+
+
+@jit
+def _risk_kernel(danger: Arr, live: Arr, r: Arr) -> None:
+    """The risk exponents from the danger levels, as ``bdm_kernel._risk_from_danger``."""
+    m, n = danger.shape
+    for q in range(m):
+        hi = -np.inf
+        lo = np.inf
+        for i in range(n):
+            if live[q, i]:
+                hi = max(hi, danger[q, i])
+                lo = min(lo, danger[q, i])
+        width = hi - lo
+        for i in range(n):
+            if not live[q, i]:
+                r[q, i] = 1.0
+                continue
+            big = (2.0 * danger[q, i] - hi - lo) / width if width > 0 else 0.0
+            r[q, i] = (1.0 - big / 3.0) / (1.0 + big / 3.0)
+
+
+@jit
+def _zeros_to_ones(d: Arr, out: Arr) -> None:
+    """``out = d`` with its zeros replaced by ones."""
+    m, n, _ = d.shape
+    for q in range(m):
+        for a in range(n):
+            for u in range(n):
+                v = d[q, a, u]
+                out[q, a, u] = 1.0 if v == 0.0 else v
+
+
+@jit
+def _ones_to_zeros(d: Arr, g: Arr) -> None:
+    """``g = 0`` where ``d`` is zero."""
+    m, n, _ = d.shape
+    for q in range(m):
+        for a in range(n):
+            for u in range(n):
+                if d[q, a, u] == 0.0:
+                    g[q, a, u] = 0.0
+
+
+@jit
+def _sorted_dist(xs: Arr, span: Arr, out: Arr) -> None:
     """``out[q, a, u] = |xs[q, a] − xs[q, u]| / span[q]``."""
     m, n = xs.shape
     for q in range(m):
@@ -77,7 +163,7 @@ def _sorted_dist(xs, span, out):
 
 
 @jit
-def _bases(xs, span, low, high):
+def _bases(xs: Arr, span: Arr, low: Arr, high: Arr) -> None:
     """``low = ½ − ½d``, ``high = ½ + ½d`` for ``d = |xₐ − x_u| / span``."""
     m, n = xs.shape
     for q in range(m):
@@ -91,7 +177,7 @@ def _bases(xs, span, low, high):
 
 
 @jit
-def _prefix(ws, g, table):
+def _prefix(ws: Arr, g: Arr, table: Arr) -> None:
     """``table[q, t, u]``: the votes ``ws · g[voter, u]`` of the first ``t`` voters,
     summed voter after voter as the reference's cumulative sum does."""
     m, n = ws.shape
@@ -105,7 +191,7 @@ def _prefix(ws, g, table):
 
 
 @jit
-def _splits(xs, split):
+def _splits(xs: Arr, split: Arr) -> None:
     """``split[q, a, u]``: how many actors lie strictly below the midpoint of the
     actors ranked ``a`` and ``u`` (``2xₖ < xₐ + x_u``), by a pointer that walks
     forwards as ``u`` grows."""
@@ -125,7 +211,20 @@ def _splits(xs, split):
 
 
 @jit
-def _danger_kernel(xs, span, order, rank, split, table, everything, ss, ls, mode, buf, danger):
+def _danger_kernel(
+    xs: Arr,
+    span: Arr,
+    order: Arr,
+    rank: Arr,
+    split: Arr,
+    table: Arr,
+    everything: Arr,
+    ss: Arr,
+    ls: Arr,
+    mode: int,
+    buf: Arr,
+    danger: Arr,
+) -> None:
     """Each actor's danger: the sum over the other involved actors ``i``, in
     actor order, of ``E(Uᵢⱼ)`` with every ``r = 1`` (``danger`` in actor order)."""
     m, n = xs.shape
@@ -172,29 +271,29 @@ def _danger_kernel(xs, span, order, rank, split, table, everything, ss, ls, mode
 
 @jit
 def _round_kernel(
-    xs,
-    span,
-    order,
-    split,
-    table,
-    everything,
-    pow_s,
-    pow_f,
-    usq,
-    ss,
-    ls,
-    mode,
-    true_view,
-    selection,
-    detail,
-    codes,
-    new_x,
-    chosen,
-    found,
-    own_out,
-    est_out,
-    p_out,
-):
+    xs: Arr,
+    span: Arr,
+    order: Arr,
+    split: Arr,
+    table: Arr,
+    everything: Arr,
+    pow_s: Arr,
+    pow_f: Arr,
+    usq: Arr,
+    ss: Arr,
+    ls: Arr,
+    mode: int,
+    true_view: bool,
+    selection: int,
+    detail: bool,
+    codes: Arr,
+    new_x: Arr,
+    chosen: Arr,
+    found: Arr,
+    own_out: Arr,
+    est_out: Arr,
+    p_out: Arr,
+) -> None:
     """Probabilities, expected utilities, outcome codes and the accepted offer
     of every actor (outputs in actor order)."""
     m, n = xs.shape
@@ -310,6 +409,20 @@ def _round_kernel(
 #: temporaries stay small (and are reused by the allocator) and two chunks can
 #: run at once.
 _CHUNK_DYADS = 1 << 20
+#: Up to this many actors an issue's rows are sorted by insertion.
+_SMALL = 32
+
+
+def _normaliser(gs: FloatArray, ws: FloatArray, ls: BoolArray, all_live: bool, small: bool) -> FloatArray:
+    """The reference's normaliser (``bdm_kernel._normaliser``), its rows sorted
+    by a compiled insertion sort when they are short."""
+    from .bdm_kernel import _normaliser, _normaliser_sorted
+
+    if not (all_live and small):
+        return _normaliser(gs, ws, ls, all_live)
+    gsorted = np.empty_like(gs)
+    _sort_rows(gs, gsorted)
+    return _normaliser_sorted(gsorted, ws)
 
 
 def fast_round(
@@ -361,16 +474,14 @@ def _chunk(
     out: RoundOut,
     rows: slice,
 ) -> None:
-    from .bdm_kernel import _normaliser, _risk_from_danger
-
     x, span, live = x_all[rows], span_all[rows], live_all[rows]
     m, n = x.shape
-    order = np.argsort(x, axis=1, kind="stable")
-    rank = np.argsort(order, axis=1)
-    xs = np.take_along_axis(x, order, axis=1)
-    ws = np.take_along_axis(w_all[rows], order, axis=1)
-    ss = np.take_along_axis(s_all[rows], order, axis=1)
-    ls = np.take_along_axis(live, order, axis=1)
+    small = n <= _SMALL
+    order = np.empty((m, n), dtype=np.int64) if small else np.argsort(x, axis=1, kind="stable")
+    rank = np.empty((m, n), dtype=np.int64)
+    xs, ws, ss = np.empty((m, n)), np.empty((m, n)), np.empty((m, n))
+    ls = np.empty((m, n), dtype=np.bool_)
+    _prepare(x, w_all[rows], s_all[rows], live, small, order, rank, xs, ws, ss, ls)
     # dist[q, a, u] between the actors ranked a and u; the reference's rows of
     # voters are in this order, its columns in actor order, which neither the
     # sorted rows of the normaliser nor any single number depends on
@@ -383,17 +494,26 @@ def _chunk(
     if params.risk == "neutral":
         r = np.ones((m, n))
     else:
-        everything1 = _normaliser(dist, ws, ls, all_live)
+        everything1 = _normaliser(dist, ws, ls, all_live, small)
         _prefix(ws, dist, table)
         danger = np.empty((m, n))
         _danger_kernel(
             xs, span, order, rank, split, table, everything1, ss, ls, mode, np.empty((n, n)), danger
         )
-        r = _risk_from_danger(danger, live)
+        r = np.empty((m, n))
+        _risk_kernel(danger, live, r)
     out.risk[rows] = r
     rs = np.take_along_axis(r, order, axis=1)
-    gs = dist ** rs[:, :, None] if params.risk_in_votes else dist
-    everything = _normaliser(gs, ws, ls, all_live)
+    if params.risk_in_votes:
+        # 0^r = +0 for the r > 0 here, but NumPy's vectorised power takes a slow
+        # path for a zero base: raise 1 instead and put the zeros back
+        ones = np.empty((m, n, n))
+        _zeros_to_ones(dist, ones)
+        gs = ones ** rs[:, :, None]
+        _ones_to_zeros(dist, gs)
+    else:
+        gs = dist
+    everything = _normaliser(gs, ws, ls, all_live, small)
     _prefix(ws, gs, table)
     del gs
     low, high = dist, np.empty((m, n, n))  # dist is no longer needed

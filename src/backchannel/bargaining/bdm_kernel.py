@@ -139,6 +139,13 @@ def _votes_for(
     return s, _normaliser(gs, ws, live, all_live)
 
 
+def _normaliser_sorted(gsorted: FloatArray, ws: FloatArray) -> FloatArray:
+    """:func:`_normaliser` with every actor involved, from the rows of ``gs`` sorted."""
+    n = gsorted.shape[1]
+    coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
+    return np.asarray((ws * (gsorted @ coef)).sum(axis=1))
+
+
 def _normaliser(gs: FloatArray, ws: FloatArray, live: BoolArray, all_live: bool) -> FloatArray:
     """``Σₖ wₖ Σₐ Σ_b |gₖₐ − gₖ_b|`` per issue, for ``gs`` ``(m, n, n)`` with its
     rows (voters) in position order and ``ws`` their weights.
@@ -147,8 +154,7 @@ def _normaliser(gs: FloatArray, ws: FloatArray, live: BoolArray, all_live: bool)
     contests being between the L involved actors."""
     n = gs.shape[1]
     if all_live:
-        coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
-        return np.asarray((ws * (np.sort(gs, axis=2) @ coef)).sum(axis=1))
+        return _normaliser_sorted(np.sort(gs, axis=2), ws)
     n_live = live.sum(axis=1, keepdims=True)  # (m, 1)
     ranks = np.arange(n)[None, :]
     coef2 = np.where(ranks < n_live, 2.0 * (2.0 * ranks - n_live + 1.0), 0.0)  # (m, n)
