@@ -75,7 +75,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_ROUNDS", "OUTCOMES", "BdmParams", "BdmResult", "bdm"]
 
-from .bdm_fast import RoundOut, fast_round, supported
+from .bdm_fast import RoundOut, Workspace, fast_round, supported, workspaces
 from .bdm_kernel import (
     _choose,
     _expected_utility,
@@ -364,10 +364,11 @@ def bdm(
     idx: slice | IntArray = slice(None)
     xa, mu = x, med_hist[0]
     wa, sa, la, spa = w, s, live, span
+    spaces = workspaces()  # buffers the rounds reuse
     for k in range(rounds):
         if active.size == 0:
             break
-        step = _round(xa, mu, spa, wa, sa, la, params, all_live, detail)
+        step = _round(xa, mu, spa, wa, sa, la, params, all_live, detail, spaces)
         r, codes, new_x, chosen, found = step.risk, step.codes, step.new_x, step.chosen, step.found
         own, est, p = step.own, step.est, step.probability
         del step
@@ -463,11 +464,12 @@ def _round(
     params: BdmParams,
     all_live: bool,
     detail: bool,
+    spaces: list[Workspace],
 ) -> RoundOut:
     """One round for the issues still computed: risk exponents, outcome codes,
     accepted offers and new positions (and the pairwise matrices with ``detail``)."""
     if _FAST and supported(params):
-        return fast_round(xa, spa, wa, sa, la, params, all_live, detail)
+        return fast_round(xa, spa, wa, sa, la, params, all_live, detail, spaces)
     return _reference_round(xa, mu, spa, wa, sa, la, params, all_live, detail)
 
 

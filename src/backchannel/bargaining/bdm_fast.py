@@ -23,7 +23,9 @@ They are called on arrays of the reference's shapes and layouts.
 
 from __future__ import annotations
 
+import math
 import os
+import queue
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,7 +35,7 @@ from .._jit import jit
 from .arrays import FloatArray
 from .bdm_params import BdmParams, BoolArray, IntArray
 
-__all__ = ["fast_round", "supported"]
+__all__ = ["Workspace", "fast_round", "supported", "workspaces"]
 
 #: A kernel's array argument.
 Arr = np.ndarray
@@ -163,17 +165,18 @@ def _sorted_dist(xs: Arr, span: Arr, out: Arr) -> None:
 
 
 @jit
-def _bases(xs: Arr, span: Arr, low: Arr, high: Arr) -> None:
-    """``low = ½ − ½d``, ``high = ½ + ½d`` for ``d = |xₐ − x_u| / span``."""
+def _bases(xs: Arr, span: Arr, a0: int, a1: int, low: Arr, high: Arr) -> None:
+    """``low = ½ − ½d``, ``high = ½ + ½d`` for ``d = |xₐ − x_u| / span``, the rows
+    ``a0 ≤ a < a1`` (``low[q, a − a0, u]``)."""
     m, n = xs.shape
     for q in range(m):
         sp = span[q]
-        for a in range(n):
+        for a in range(a0, a1):
             xa = xs[q, a]
             for u in range(n):
                 half = 0.5 * (abs(xa - xs[q, u]) / sp)
-                low[q, a, u] = 0.5 - half
-                high[q, a, u] = 0.5 + half
+                low[q, a - a0, u] = 0.5 - half
+                high[q, a - a0, u] = 0.5 + half
 
 
 @jit
@@ -277,6 +280,8 @@ def _round_kernel(
     split: Arr,
     table: Arr,
     everything: Arr,
+    a0: int,
+    a1: int,
     pow_s: Arr,
     pow_f: Arr,
     usq: Arr,
@@ -295,7 +300,9 @@ def _round_kernel(
     p_out: Arr,
 ) -> None:
     """Probabilities, expected utilities, outcome codes and the accepted offer
-    of every actor (outputs in actor order)."""
+    of the actors ranked ``a0 ≤ a < a1`` (outputs in actor order), with their
+    rows of the powers ``pow_s[q, a − a0, u]``, ``pow_f`` (all rows when
+    ``true_view``, which reads ``pow_s[q, u, a]`` too)."""
     m, n = xs.shape
     best_key = np.empty(3)
     best_j = np.empty(3, dtype=np.int64)
@@ -303,7 +310,7 @@ def _round_kernel(
     for q in range(m):
         sp = span[q]
         ev = everything[q]
-        for a in range(n):
+        for a in range(a0, a1):
             i = order[q, a]
             xi = xs[q, a]
             for g in range(3):
@@ -335,8 +342,8 @@ def _round_kernel(
                 p_ji = num_t / den_t if den_t != 0.0 else 0.0
                 if not np.isfinite(p_ji):
                     p_ji = 0.0
-                us = 2.0 - 4.0 * pow_s[q, a, u]
-                uf = 2.0 - 4.0 * pow_f[q, a, u]
+                us = 2.0 - 4.0 * pow_s[q, a - a0, u]
+                uf = 2.0 - 4.0 * pow_f[q, a - a0, u]
                 own = (us - ss[q, u] * (1.0 - p_ij) * (us - uf)) - usq[q, a]
                 if true_view:
                     us_j = 2.0 - 4.0 * pow_s[q, u, a]
@@ -409,19 +416,50 @@ def _round_kernel(
 #: temporaries stay small (and are reused by the allocator) and two chunks can
 #: run at once.
 _CHUNK_DYADS = 1 << 20
+#: From this many actors on, the utilities' powers are computed this many rows
+#: of an issue at a time.
+_ROW_BLOCK = 64
 #: Up to this many actors an issue's rows are sorted by insertion.
 _SMALL = 32
 
 
-def _normaliser(gs: FloatArray, ws: FloatArray, ls: BoolArray, all_live: bool, small: bool) -> FloatArray:
+class Workspace:
+    """Buffers that a run reuses from round to round: a fresh array costs a page
+    fault per 4 KiB on first touch, which at a thousand actors is as much as
+    the arithmetic."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
+        size = math.prod(shape)
+        buf = self._buffers.get(name)
+        if buf is None or buf.size < size or buf.dtype != np.dtype(dtype):
+            buf = np.empty(size, dtype=dtype)
+            self._buffers[name] = buf
+        return buf[:size].reshape(shape)
+
+
+def workspaces() -> list[Workspace]:
+    """One :class:`Workspace` per thread :func:`fast_round` uses."""
+    return [Workspace() for _ in range(_workers())]
+
+
+def _normaliser(
+    gs: FloatArray, ws: FloatArray, ls: BoolArray, all_live: bool, small: bool, space: Workspace
+) -> FloatArray:
     """The reference's normaliser (``bdm_kernel._normaliser``), its rows sorted
-    by a compiled insertion sort when they are short."""
+    in a reused buffer (by a compiled insertion sort when they are short)."""
     from .bdm_kernel import _normaliser, _normaliser_sorted
 
-    if not (all_live and small):
+    if not all_live:
         return _normaliser(gs, ws, ls, all_live)
-    gsorted = np.empty_like(gs)
-    _sort_rows(gs, gsorted)
+    gsorted = space.get("sorted", gs.shape)
+    if small:
+        _sort_rows(gs, gsorted)
+    else:
+        np.copyto(gsorted, gs)
+        gsorted.sort(axis=2)
     return _normaliser_sorted(gsorted, ws)
 
 
@@ -434,10 +472,13 @@ def fast_round(
     params: BdmParams,
     all_live: bool,
     detail: bool,
+    spaces: list[Workspace] | None = None,
 ) -> RoundOut:
     """One round for the issues ``x`` ``(m, n)``: what the reference computes
-    from ``_geometry`` to ``_choose`` (see :func:`.bdm.bdm`)."""
+    from ``_geometry`` to ``_choose`` (see :func:`.bdm.bdm`).  Chunks of issues
+    run on up to two threads, each with one of ``spaces``."""
     m, n = x.shape
+    spaces = spaces or workspaces()
     out = RoundOut(
         risk=np.empty((m, n)),
         codes=np.empty((m, n, n), dtype=np.int8),
@@ -450,11 +491,23 @@ def fast_round(
     )
     step = max(1, _CHUNK_DYADS // (n * n))
     chunks = [slice(a, min(m, a + step)) for a in range(0, m, step)]
-    if len(chunks) == 1:
-        _chunk(x, span, w, s, live, params, all_live, out, chunks[0])
+    if len(chunks) == 1 or len(spaces) == 1:
+        for c in chunks:
+            _chunk(x, span, w, s, live, params, all_live, out, c, spaces[0])
         return out
-    with ThreadPoolExecutor(max_workers=_workers()) as pool:
-        for f in [pool.submit(_chunk, x, span, w, s, live, params, all_live, out, c) for c in chunks]:
+    free: queue.SimpleQueue[Workspace] = queue.SimpleQueue()
+    for space in spaces:
+        free.put(space)
+
+    def task(rows: slice) -> None:
+        space = free.get()
+        try:
+            _chunk(x, span, w, s, live, params, all_live, out, rows, space)
+        finally:
+            free.put(space)
+
+    with ThreadPoolExecutor(max_workers=len(spaces)) as pool:
+        for f in [pool.submit(task, c) for c in chunks]:
             f.result()
     return out
 
@@ -473,6 +526,7 @@ def _chunk(
     all_live: bool,
     out: RoundOut,
     rows: slice,
+    space: Workspace,
 ) -> None:
     x, span, live = x_all[rows], span_all[rows], live_all[rows]
     m, n = x.shape
@@ -485,67 +539,78 @@ def _chunk(
     # dist[q, a, u] between the actors ranked a and u; the reference's rows of
     # voters are in this order, its columns in actor order, which neither the
     # sorted rows of the normaliser nor any single number depends on
-    dist = np.empty((m, n, n))
+    dyads = (m, n, n)
+    dist = space.get("dist", dyads)
     _sorted_dist(xs, span, dist)
     mode = _PROBABILITY[params.probability]
-    table = np.empty((m, n + 1, n))
-    split = np.empty((m, n, n), dtype=np.int32)
+    table = space.get("table", (m, n + 1, n))
+    split = space.get("split", dyads, np.int32)
     _splits(xs, split)
     if params.risk == "neutral":
         r = np.ones((m, n))
     else:
-        everything1 = _normaliser(dist, ws, ls, all_live, small)
+        everything1 = _normaliser(dist, ws, ls, all_live, small, space)
         _prefix(ws, dist, table)
         danger = np.empty((m, n))
-        _danger_kernel(
-            xs, span, order, rank, split, table, everything1, ss, ls, mode, np.empty((n, n)), danger
-        )
+        buf = space.get("buf", (n, n))
+        _danger_kernel(xs, span, order, rank, split, table, everything1, ss, ls, mode, buf, danger)
         r = np.empty((m, n))
         _risk_kernel(danger, live, r)
     out.risk[rows] = r
     rs = np.take_along_axis(r, order, axis=1)
+    rho = rs[:, :, None]
+    spare = space.get("spare", dyads)
     if params.risk_in_votes:
         # 0^r = +0 for the r > 0 here, but NumPy's vectorised power takes a slow
         # path for a zero base: raise 1 instead and put the zeros back
-        ones = np.empty((m, n, n))
-        _zeros_to_ones(dist, ones)
-        gs = ones ** rs[:, :, None]
+        _zeros_to_ones(dist, spare)
+        gs = np.power(spare, rho, out=space.get("gs", dyads))
         _ones_to_zeros(dist, gs)
     else:
         gs = dist
-    everything = _normaliser(gs, ws, ls, all_live, small)
+    everything = _normaliser(gs, ws, ls, all_live, small, space)
     _prefix(ws, gs, table)
-    del gs
-    low, high = dist, np.empty((m, n, n))  # dist is no longer needed
-    _bases(xs, span, low, high)
-    rho = rs[:, :, None]
-    pow_s = low**rho
-    pow_f = high**rho
-    del low, high, dist
     usq = np.ascontiguousarray((2.0 - 4.0 * 0.5**rho)[:, :, 0])
     detail = out.own is not None and out.est is not None and out.probability is not None
     empty = np.empty((0, 0, 0))
-    _round_kernel(
-        xs,
-        span,
-        order,
-        split,
-        table,
-        everything,
-        pow_s,
-        pow_f,
-        usq,
-        ss,
-        ls,
-        mode,
-        params.perspective == "true",
-        _SELECTION[params.offer_selection],
-        detail,
-        out.codes[rows],
-        out.new_x[rows],
-        out.chosen[rows],
-        out.found[rows],
-        out.own[rows] if out.own is not None else empty,
-        out.est[rows] if out.est is not None else empty,
-        out.probability[rows] if out.probability is not None else empty,
-    )
+    true_view = params.perspective == "true"
+    # the powers of the utilities, row block by row block of one issue while
+    # the actors are many (the block stays in cache for the dyad loop), else
+    # every row of every issue at once
+    block = n if (true_view or n < _ROW_BLOCK) else _ROW_BLOCK
+    issues = [slice(0, m)] if block == n else [slice(q, q + 1) for q in range(m)]
+    for iq in issues:
+        mq = iq.stop - iq.start
+        for a0 in range(0, n, block):
+            a1 = min(n, a0 + block)
+            low = space.get("low", (mq, a1 - a0, n))
+            high = space.get("high", (mq, a1 - a0, n))
+            _bases(xs[iq], span[iq], a0, a1, low, high)
+            pow_s = np.power(low, rho[iq, a0:a1], out=space.get("pow_s", low.shape))
+            pow_f = np.power(high, rho[iq, a0:a1], out=space.get("pow_f", low.shape))
+            _round_kernel(
+                xs[iq],
+                span[iq],
+                order[iq],
+                split[iq],
+                table[iq],
+                everything[iq],
+                a0,
+                a1,
+                pow_s,
+                pow_f,
+                usq[iq],
+                ss[iq],
+                ls[iq],
+                mode,
+                true_view,
+                _SELECTION[params.offer_selection],
+                detail,
+                out.codes[rows][iq],
+                out.new_x[rows][iq],
+                out.chosen[rows][iq],
+                out.found[rows][iq],
+                out.own[rows][iq] if out.own is not None else empty,
+                out.est[rows][iq] if out.est is not None else empty,
+                out.probability[rows][iq] if out.probability is not None else empty,
+            )
