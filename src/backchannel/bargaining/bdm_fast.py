@@ -111,6 +111,33 @@ def _sort_rows(g: Arr, out: Arr) -> None:
 
 
 @jit
+def _merge_rows(g: Arr, out: Arr) -> None:
+    """``out = np.sort(g, axis=2)`` for rows that fall then rise: row ``a`` of a
+    dyad array in position order is a function of the distance to actor ``a``,
+    so ``g[a, a − 1], …, g[a, 0]`` and ``g[a, a], …, g[a, n − 1]`` are each
+    sorted (up to rounding, which a final insertion pass mends)."""
+    m, n, _ = g.shape
+    for q in range(m):
+        for a in range(n):
+            left = a - 1
+            right = a
+            for k in range(n):
+                if right < n and (left < 0 or g[q, a, right] <= g[q, a, left]):
+                    out[q, a, k] = g[q, a, right]
+                    right += 1
+                else:
+                    out[q, a, k] = g[q, a, left]
+                    left -= 1
+            for k in range(1, n):
+                v = out[q, a, k]
+                b = k
+                while b > 0 and out[q, a, b - 1] > v:
+                    out[q, a, b] = out[q, a, b - 1]
+                    b -= 1
+                out[q, a, b] = v
+
+
+@jit
 def _risk_kernel(danger: Arr, live: Arr, r: Arr) -> None:
     """The risk exponents from the danger levels, as ``bdm_kernel._risk_from_danger``."""
     m, n = danger.shape
@@ -458,8 +485,7 @@ def _normaliser(
     if small:
         _sort_rows(gs, gsorted)
     else:
-        np.copyto(gsorted, gs)
-        gsorted.sort(axis=2)
+        _merge_rows(gs, gsorted)
     return _normaliser_sorted(gsorted, ws)
 
 
@@ -544,7 +570,7 @@ def _chunk(
     _sorted_dist(xs, span, dist)
     mode = _PROBABILITY[params.probability]
     table = space.get("table", (m, n + 1, n))
-    split = space.get("split", dyads, np.int32)
+    split = space.get("split", dyads, np.int16 if n < 2**15 else np.int32)
     _splits(xs, split)
     if params.risk == "neutral":
         r = np.ones((m, n))
@@ -559,13 +585,16 @@ def _chunk(
     out.risk[rows] = r
     rs = np.take_along_axis(r, order, axis=1)
     rho = rs[:, :, None]
-    spare = space.get("spare", dyads)
-    if params.risk_in_votes:
+    if params.risk_in_votes and small:
         # 0^r = +0 for the r > 0 here, but NumPy's vectorised power takes a slow
-        # path for a zero base: raise 1 instead and put the zeros back
+        # path for a zero base (a quarter of the bases with 4 actors): raise 1
+        # instead and put the zeros back
+        spare = space.get("spare", dyads)
         _zeros_to_ones(dist, spare)
         gs = np.power(spare, rho, out=space.get("gs", dyads))
         _ones_to_zeros(dist, gs)
+    elif params.risk_in_votes:
+        gs = np.power(dist, rho, out=space.get("gs", dyads))
     else:
         gs = dist
     everything = _normaliser(gs, ws, ls, all_live, small, space)
