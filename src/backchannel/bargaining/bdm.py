@@ -50,11 +50,14 @@ Mesquita 1994, p. 78) to within 0.3 in every round:
 (Table 2 prints 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6: every round but the
 second agrees to the digit printed, the table's digits being truncated.)
 
-Implementation: every quantity is an array over (issue, actor, actor); the
-pairwise vote sums use the fact that voter ``k`` prefers ``i`` to ``j`` exactly
-when it lies on ``i``'s side of their midpoint, so prefix sums over the actors
-sorted by position give all ``n²`` sums in ``O(n² log n)`` per issue instead of
-``O(n³)``.  Issues are independent and computed side by side.
+Implementation: the pairwise vote sums use the fact that voter ``k`` prefers
+``i`` to ``j`` exactly when it lies on ``i``'s side of their midpoint, so
+prefix sums over the actors sorted by position give all ``n²`` sums in
+``O(n²)`` per issue (after the sort) instead of ``O(n³)``.  Issues are
+independent and computed side by side.  A round runs on compiled loops over
+the dyads (:mod:`.bdm_fast`); the NumPy computation over (issue, actor, actor)
+arrays in :mod:`.bdm_kernel` is the reference they reproduce bit for bit, and
+still runs the variants with ``Q < 1``.
 """
 
 from __future__ import annotations

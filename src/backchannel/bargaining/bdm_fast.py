@@ -3,22 +3,36 @@ numbers as :mod:`.bdm_kernel`, bit for bit, without its ``(issue, actor,
 actor)`` temporaries.
 
 The reference computation in :mod:`.bdm_kernel` builds some twenty arrays of
-``m·n²`` numbers per round.  Here the pairwise work is done in two loops over
-the dyads of each issue (:func:`_danger_kernel` for the risk exponents,
-:func:`_round_kernel` for probabilities, expected utilities, outcomes and the
-accepted offer), which read a prefix table of the votes and write only the
-outcome codes and one number per actor.  The vote sums are the reference's
-prefix-sum differences; the midpoint split of each dyad is found by a pointer
-that walks the actors in position order (``O(n²)`` per issue in all).
+``m·n²`` numbers per round.  Here the actors of each issue are taken in
+position order, and the pairwise work is done in two loops over the dyads
+(:func:`_danger_kernel` for the risk exponents, :func:`_round_kernel` for
+probabilities, expected utilities, outcomes and the accepted offer), which
+read a prefix table of the votes and the midpoint split of each dyad (counted
+by a pointer that walks the actors in position order, ``O(n²)`` per issue) and
+write only the outcome codes and one number per actor.
 
 To give identical floating-point results every operation is the reference's,
-in its order: the same products, the same sequential running sums, the same
-comparisons.  Three kinds of operation are left to NumPy because a compiled
-loop would not round the same way: the powers ``d^r`` (NumPy computes them with
-SIMD routines that differ from the C library's ``pow`` in the last bit), the
-sorted-row products of the probability normaliser (a BLAS matrix–vector
-product) and that normaliser's sum over voters (NumPy's pairwise summation).
-They are called on arrays of the reference's shapes and layouts.
+in its order: the same products, the same sequential running sums (the
+challengers' sum of the danger levels in actor order), the same comparisons,
+the same first-index rule of ``argmin``.  Three kinds of operation are left to
+NumPy because a compiled loop would not round the same way:
+
+* the powers ``d^r``: NumPy computes them with SIMD routines that differ from
+  the C library's ``pow`` in the last bit in about one case in twenty.  They
+  are elementwise (each number computed alone, whatever the array's layout),
+  so they are taken on arrays in position order and, for many actors, 64 rows
+  at a time; a zero base, which sends NumPy's routine down a slow path, is
+  raised as 1 and its power put back to +0 (what ``0^r`` is for ``r > 0``);
+* the normaliser's products of each voter's sorted row with the rank
+  coefficients (a BLAS matrix–vector product) and its sum over voters (NumPy's
+  pairwise summation): called on an array of the reference's shape, whose
+  sorted rows are the same numbers however they were sorted (here by merging
+  the two monotone halves of a row, or by insertion for short rows).
+
+Work buffers are reused from round to round (:class:`Workspace`), and chunks of
+about a million dyads run two at a time on threads (the kernels release the
+GIL).  ``tests/test_bdm_fast.py`` checks every array and the JSON against the
+reference on random inputs.
 """
 
 from __future__ import annotations
