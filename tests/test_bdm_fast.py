@@ -120,6 +120,29 @@ def test_many_actors_equal_reference() -> None:
     _assert_identical(fast, ref)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        BdmParams(probability="pairwise", offer_selection="scholz_code"),
+        BdmParams(probability="net", risk_in_votes=False, offer_selection="least_move"),
+        BdmParams(perspective="true", offer_selection="strongest"),
+        BdmParams(risk="neutral"),
+    ],
+)
+@pytest.mark.parametrize("masked", [False, True])
+def test_many_actors_variants_equal_reference(params: BdmParams, masked: bool) -> None:
+    """Row blocks of the powers, merged rows of the normaliser, or NumPy's
+    normaliser when some actors are left out, with the other variants."""
+    rng = np.random.default_rng(17)
+    n, m = 70, 2
+    c = rng.uniform(0.1, 1.0, n)
+    x = np.round(rng.uniform(0, 100, (n, m)), 1)
+    s = rng.uniform(0.1, 1.0, (n, m))
+    involved = rng.uniform(size=(n, m)) < 0.85 if masked else None
+    fast, ref = _both(c, x, s, rounds=4, params=params, scale=(0, 100), involved=involved, detail=True)
+    _assert_identical(fast, ref)
+
+
 def test_other_q_takes_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     params = BdmParams(q=0.5, t=0.5)
     assert not supported(params)
