@@ -59,8 +59,8 @@ _SELECTION = {"priority": 0, "scholz_code": 1, "least_move": 2, "strongest": 3}
 
 
 def supported(params: BdmParams) -> bool:
-    """Whether :func:`fast_round` computes this variant (``Q = 1``: every
-    published setting; other ``Q`` take the reference path)."""
+    """Whether :func:`fast_round` computes this variant: ``Q = 1``, the default
+    and Scholz et al.'s setting (other ``Q`` take the NumPy reference)."""
     return params.q == 1.0
 
 
