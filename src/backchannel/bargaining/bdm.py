@@ -50,11 +50,14 @@ Mesquita 1994, p. 78) to within 0.3 in every round:
 (Table 2 prints 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6: every round but the
 second agrees to the digit printed, the table's digits being truncated.)
 
-Implementation: every quantity is an array over (issue, actor, actor); the
-pairwise vote sums use the fact that voter ``k`` prefers ``i`` to ``j`` exactly
-when it lies on ``i``'s side of their midpoint, so prefix sums over the actors
-sorted by position give all ``n²`` sums in ``O(n² log n)`` per issue instead of
-``O(n³)``.  Issues are independent and computed side by side.
+Implementation: the pairwise vote sums use the fact that voter ``k`` prefers
+``i`` to ``j`` exactly when it lies on ``i``'s side of their midpoint, so
+prefix sums over the actors sorted by position give all ``n²`` sums in
+``O(n²)`` per issue (after the sort) instead of ``O(n³)``.  Issues are
+independent and computed side by side.  A round runs on compiled loops over
+the dyads (:mod:`.bdm_fast`); the NumPy computation over (issue, actor, actor)
+arrays in :mod:`.bdm_kernel` is the reference they reproduce bit for bit, and
+still runs the variants with ``Q < 1``.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..case.results import Result
-from .arrays import ArrayLike, FloatArray, Forecast, _checked, _weighted_mean_rows, _weighted_median_rows
+from .arrays import ArrayLike, FloatArray, Forecast, _checked
 from .convergence import Convergence, bdm_convergence
 
 if TYPE_CHECKING:
@@ -75,6 +78,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_ROUNDS", "OUTCOMES", "BdmParams", "BdmResult", "bdm"]
 
+from .bdm_fast import RoundOut, Workspace, fast_round, supported, workspaces
 from .bdm_kernel import (
     _choose,
     _expected_utility,
@@ -85,6 +89,7 @@ from .bdm_kernel import (
     _utilities,
 )
 from .bdm_params import MAX_ROUNDS, OUTCOMES, BdmParams, BoolArray, IntArray
+from .rows import latest_repeat, median_mean
 
 
 @dataclass(frozen=True, eq=False)
@@ -352,7 +357,8 @@ def bdm(
     p_hist = np.empty((rounds, m, n, n)) if detail else None
 
     all_live = bool(live.all())  # decided once: the formula must not change as issues drop out
-    pos_hist[0], med_hist[0], mean_hist[0] = x, _weighted_median_rows(x, w), _weighted_mean_rows(x, w)
+    pos_hist[0] = x
+    med_hist[0], mean_hist[0] = median_mean(x, w)
     repeat = np.full(m, -1, dtype=np.int64)  # the round whose positions repeat an earlier one
     period = np.zeros(m, dtype=np.int64)  # how many rounds back (1: a fixed point)
     active = np.arange(m)
@@ -361,47 +367,30 @@ def bdm(
     idx: slice | IntArray = slice(None)
     xa, mu = x, med_hist[0]
     wa, sa, la, spa = w, s, live, span
+    spaces = workspaces()  # buffers the rounds reuse
     for k in range(rounds):
         if active.size == 0:
             break
-        geo = _geometry(xa, spa)
-        d_mu = np.abs(xa - mu[:, None]) / spa[:, None]
-        r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
-        p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
-        # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
-        rho = r[:, :, None]
-        utilities = _utilities(geo.dist, rho)
-        own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], sa[:, None, :], p, rho, params)
-        if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
-            pt = p.swapaxes(1, 2)
-            est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], sa[:, :, None], pt, rho, params)
-        else:  # j's own E(U) of challenging i
-            est = own.swapaxes(1, 2).copy()
-        codes = _outcomes(own, est, (la[:, :, None] & la[:, None, :]) & (geo.dist > 0))
-        del geo, utilities
-        xi, xj = xa[:, :, None], xa[:, None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
-        chosen, found = _choose(xa, codes, offer, own, est, params.offer_selection)
-        new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
-        del offer
-        new_x = np.where(found, new_x, xa)
+        step = _round(xa, mu, spa, wa, sa, la, params, all_live, detail, spaces)
+        r, codes, new_x, chosen, found = step.risk, step.codes, step.new_x, step.chosen, step.found
+        own, est, p = step.own, step.est, step.probability
+        del step
 
         risk_hist[k, idx] = r
         acc_hist[k, idx] = np.where(found, chosen, -1)
         out_hist[k, idx] = codes
         if own_hist is not None and est_hist is not None and p_hist is not None:
+            assert own is not None and est is not None and p is not None
             own_hist[k, idx], est_hist[k, idx], p_hist[k, idx] = own, est, p
         del own, est, p, codes
-        med = _weighted_median_rows(new_x, wa)
+        med, mean = median_mean(new_x, wa)
         pos_hist[k + 1, idx] = new_x
         med_hist[k + 1, idx] = med
-        mean_hist[k + 1, idx] = _weighted_mean_rows(new_x, wa)
+        mean_hist[k + 1, idx] = mean
         # an issue whose positions equal those of an earlier round has entered a cycle
-        same = (pos_hist[: k + 1, idx] == new_x).all(axis=2)
-        hit = same.any(axis=0)
+        latest = latest_repeat(pos_hist, active, k, new_x)
+        hit = latest >= 0
         if hit.any():
-            latest = k - np.argmax(same[::-1], axis=0)
             repeat[active[hit]] = k + 1
             period[active[hit]] = (k + 1 - latest)[hit]
             keep = ~hit
@@ -460,4 +449,75 @@ def bdm(
         repeat=repeat if inp.multi else repeat[:1],
         period=period if inp.multi else period[:1],
         auto=auto,
+    )
+
+
+#: Whether rounds run on the compiled kernels of :mod:`.bdm_fast` (where they
+#: cover the parameters); ``False`` runs the NumPy reference everywhere (tests).
+_FAST = True
+
+
+def _round(
+    xa: FloatArray,
+    mu: FloatArray,
+    spa: FloatArray,
+    wa: FloatArray,
+    sa: FloatArray,
+    la: BoolArray,
+    params: BdmParams,
+    all_live: bool,
+    detail: bool,
+    spaces: list[Workspace],
+) -> RoundOut:
+    """One round for the issues still computed: risk exponents, outcome codes,
+    accepted offers and new positions (and the pairwise matrices with ``detail``)."""
+    if _FAST and supported(params):
+        return fast_round(xa, spa, wa, sa, la, params, all_live, detail, spaces)
+    return _reference_round(xa, mu, spa, wa, sa, la, params, all_live, detail)
+
+
+def _reference_round(
+    xa: FloatArray,
+    mu: FloatArray,
+    spa: FloatArray,
+    wa: FloatArray,
+    sa: FloatArray,
+    la: BoolArray,
+    params: BdmParams,
+    all_live: bool,
+    detail: bool,
+) -> RoundOut:
+    """:func:`_round` in NumPy arrays over (issue, actor, actor): the reference."""
+    geo = _geometry(xa, spa)
+    d_mu = np.abs(xa - mu[:, None]) / spa[:, None]
+    r = _risk_exponents(geo, wa, sa, d_mu, la, params, all_live)
+    p = _probabilities(geo, wa, la, r if params.risk_in_votes else None, params.probability, all_live)
+    # own[q, i, j]: i's E(U) of challenging j, with rᵢ.
+    rho = r[:, :, None]
+    utilities = _utilities(geo.dist, rho)
+    own = _expected_utility(utilities, geo.dist, d_mu[:, :, None], sa[:, None, :], p, rho, params)
+    if params.perspective == "own":  # i's estimate of j challenging i, with rᵢ
+        pt = p.swapaxes(1, 2)
+        est = _expected_utility(utilities, geo.dist, d_mu[:, None, :], sa[:, :, None], pt, rho, params)
+    else:  # j's own E(U) of challenging i
+        est = own.swapaxes(1, 2).copy()
+    codes = _outcomes(own, est, (la[:, :, None] & la[:, None, :]) & (geo.dist > 0))
+    del geo, utilities
+    xi, xj = xa[:, :, None], xa[:, None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        offer = np.where(codes == 3, xi + (xj - xi) * np.abs(own / est), xj)
+    chosen, found = _choose(xa, codes, offer, own, est, params.offer_selection)
+    new_x = np.take_along_axis(offer, chosen[:, :, None], axis=2)[:, :, 0]
+    del offer
+    new_x = np.where(found, new_x, xa)
+
+    return RoundOut(
+        risk=r,
+        codes=codes,
+        new_x=new_x,
+        chosen=chosen,
+        found=found,
+        own=own if detail else None,
+        est=est if detail else None,
+        probability=p if detail else None,
     )

@@ -136,19 +136,31 @@ def _votes_for(
     total = pref[:, n, :]  # (m, n)
     s = np.where(geo.below, diff, (total[:, None, :] - total[:, :, None]) - diff)
     np.maximum(s, 0.0, out=s)
-    # Σₐ Σ_b |gₐ − g_b| = 2 Σₜ (2t − L + 1) g₍ₜ₎ over each voter's sorted g, the
-    # contests being between the L involved actors.
+    return s, _normaliser(gs, ws, live, all_live)
+
+
+def _normaliser_sorted(gsorted: FloatArray, ws: FloatArray) -> FloatArray:
+    """:func:`_normaliser` with every actor involved, from the rows of ``gs`` sorted."""
+    n = gsorted.shape[1]
+    coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
+    return np.asarray((ws * (gsorted @ coef)).sum(axis=1))
+
+
+def _normaliser(gs: FloatArray, ws: FloatArray, live: BoolArray, all_live: bool) -> FloatArray:
+    """``Σₖ wₖ Σₐ Σ_b |gₖₐ − gₖ_b|`` per issue, for ``gs`` ``(m, n, n)`` with its
+    rows (voters) in position order and ``ws`` their weights.
+
+    Σₐ Σ_b |gₐ − g_b| = 2 Σₜ (2t − L + 1) g₍ₜ₎ over each voter's sorted g, the
+    contests being between the L involved actors."""
+    n = gs.shape[1]
     if all_live:
-        coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
-        everything = (ws * (np.sort(gs, axis=2) @ coef)).sum(axis=1)
-    else:
-        n_live = live.sum(axis=1, keepdims=True)  # (m, 1)
-        ranks = np.arange(n)[None, :]
-        coef2 = np.where(ranks < n_live, 2.0 * (2.0 * ranks - n_live + 1.0), 0.0)  # (m, n)
-        gsorted = np.sort(np.where(live[:, None, :], gs, np.inf), axis=2)
-        gsorted = np.where(np.isfinite(gsorted), gsorted, 0.0)
-        everything = (ws * np.einsum("qkt,qt->qk", gsorted, coef2)).sum(axis=1)
-    return s, everything
+        return _normaliser_sorted(np.sort(gs, axis=2), ws)
+    n_live = live.sum(axis=1, keepdims=True)  # (m, 1)
+    ranks = np.arange(n)[None, :]
+    coef2 = np.where(ranks < n_live, 2.0 * (2.0 * ranks - n_live + 1.0), 0.0)  # (m, n)
+    gsorted = np.sort(np.where(live[:, None, :], gs, np.inf), axis=2)
+    gsorted = np.where(np.isfinite(gsorted), gsorted, 0.0)
+    return np.asarray((ws * np.einsum("qkt,qt->qk", gsorted, coef2)).sum(axis=1))
 
 
 def _probabilities(
@@ -222,6 +234,11 @@ def _risk_exponents(
     pair = live[:, :, None] & live[:, None, :]
     pair &= ~np.eye(n, dtype=bool)[None]
     danger = _sum_axis1(np.where(pair, eu1, 0.0))  # others' E(U) of challenging each actor
+    return _risk_from_danger(danger, live)
+
+
+def _risk_from_danger(danger: FloatArray, live: BoolArray) -> FloatArray:
+    """The risk exponents ``rᵢ`` from the actors' danger levels (step 4)."""
     hi = np.where(live, danger, -np.inf).max(axis=1, keepdims=True)
     lo = np.where(live, danger, np.inf).min(axis=1, keepdims=True)
     width = hi - lo
