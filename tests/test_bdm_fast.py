@@ -35,6 +35,12 @@ ARRAYS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _compiled_whatever_the_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small models run NumPy until Numba is loaded; here the kernels always run."""
+    monkeypatch.setattr(bdm_module, "_worth_compiling", lambda shape: True)
+
+
 def _both(*args: object, **kwargs: object) -> tuple[object, object]:
     fast = bdm(*args, **kwargs)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as mp:

@@ -62,6 +62,7 @@ still runs the variants with ``Q < 1``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -457,6 +458,15 @@ def bdm(
 _FAST = True
 
 
+def _worth_compiling(shape: tuple[int, ...]) -> bool:
+    """Whether a round of ``shape`` (issues, actors) is worth the compiled
+    kernels: once Numba is loaded always; before, from 2**16 dyads on (loading
+    it costs about half a second, more than a small model).  Both forms give
+    the same bits (``tests/test_bdm_fast.py``)."""
+    m, n = shape
+    return "numba" in sys.modules or m * n * n >= 1 << 16
+
+
 def _round(
     xa: FloatArray,
     mu: FloatArray,
@@ -471,7 +481,7 @@ def _round(
 ) -> RoundOut:
     """One round for the issues still computed: risk exponents, outcome codes,
     accepted offers and new positions (and the pairwise matrices with ``detail``)."""
-    if _FAST and supported(params):
+    if _FAST and supported(params) and _worth_compiling(xa.shape):
         return fast_round(xa, spa, wa, sa, la, params, all_live, detail, spaces)
     return _reference_round(xa, mu, spa, wa, sa, la, params, all_live, detail)
 
