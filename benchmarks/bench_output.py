@@ -100,12 +100,17 @@ def _run_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
             # so steps run largest-first would mask: measure each with its own wait4
             env = dict(os.environ)
             env["PYTHONPATH"] = str(ROOT / "src")
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-            _, status, ru = os.wait4(proc.pid, 0)
-            out = proc.stdout.read().decode() if proc.stdout else ""
+            # the child's output goes to files: a pipe left unread while waiting would block it
+            with open(Path(work, "out.txt"), "w+b") as fo, open(Path(work, "err.txt"), "w+b") as fe:
+                proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env)
+                _, status, ru = os.wait4(proc.pid, 0)
+                fo.seek(0)
+                fe.seek(0)
+                out, err = fo.read().decode(), fe.read().decode()
             if os.waitstatus_to_exitcode(status) != 0:
-                err = proc.stderr.read().decode() if proc.stderr else ""
                 raise SystemExit(f"step {step} failed: {err[-2000:]}")
+            if err.strip():
+                print(f"  ({step} said on stderr: {err.strip()[-300:]})", file=sys.stderr)
             child = json.loads(out.strip().splitlines()[-1])
             rec[f"{step}_s"] = child["seconds"]
             rec[f"{step}_peak_gib"] = _gib(ru.ru_maxrss)

@@ -94,7 +94,8 @@ def concept_guidance(
         stable = stability_matrix(space, concepts)
     n = space.n_states
     has_ui = np.array([np.diff(improvements(space, d).indptr) > 0 for d in range(space.n_dms)])
-    threats = _threats(space)
+    # the threats are listed only where they can be searched: listing them reads every move
+    threats = _threats(space) if space.n_dms * n <= THREAT_BUDGET else None
     out = []
     for c in concepts:
         if c not in stable:
@@ -103,8 +104,8 @@ def concept_guidance(
         sanctioned = stable[c] & has_ui  # (dms, states)
         total = int(sanctioned.sum())
         best: tuple[int, tuple[int, int, bool]] | None = None
-        searched = len(threats) * space.n_dms * n <= THREAT_BUDGET
-        if c in _SANCTIONING and total and searched:
+        searched = threats is not None and len(threats) * space.n_dms * n <= THREAT_BUDGET
+        if c in _SANCTIONING and total and searched and threats is not None:
             for d, i, adopt in threats:
                 lost = _covered(space, c, sanctioned, d, i, adopt)
                 if best is None or lost > best[0]:
@@ -134,7 +135,7 @@ def concept_guidance(
         if not searched and row["notes"]:
             row["notes"].append(
                 "Which threat underpins the sanctions was not searched: the conflict is too large "
-                f"({len(threats)} possible threats over {n:,} states)."
+                + (f"({len(threats)} possible threats over {n:,} states)." if threats else f"({n:,} states).")
             )
         if best is not None and best[0] > 0:
             lost, (d, i, adopt) = best
