@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .._jit import jit
 from .engine import CONCEPTS, reachable_min_batch, reduce_rows, stability_matrix
 from .statespace import Moves, StateSpace
 
@@ -64,8 +65,13 @@ def batch_stability(
     payoffs = np.asarray(payoffs, dtype=np.int32)
     b, n_dm, n = payoffs.shape
     out = {c: np.ones((b, n_dm, n), dtype=bool) for c in concepts}
-    ui = [_improving(space, payoffs, d) for d in range(n_dm)]
-    for k in range(n_dm):
+    if "nash" in concepts:
+        ptr = np.stack([space.moves[d].indptr for d in range(n_dm)]).astype(np.int64)
+        tgts = np.stack([_padded(space.moves[d].targets, ptr.max()) for d in range(n_dm)])
+        _nash_kernel(payoffs, ptr, tgts, out["nash"])
+    moving = any(c in concepts for c in ("gmr", "smr", "seq"))  # the opponents' replies count
+    ui = [_improving(space, payoffs, d) for d in range(n_dm)] if moving else []
+    for k in range(n_dm if moving else 0):
         p = payoffs[:, k, :]
         mk = space.moves[k]
         others = [j for j in range(n_dm) if j != k]
@@ -74,9 +80,6 @@ def batch_stability(
         def worst(v: np.ndarray, mk: Moves = mk, k: int = k) -> np.ndarray:
             return reduce_rows(np.where(ui[k], v[:, mk.targets], _NEG), mk.indptr, np.maximum, _NEG)
 
-        if "nash" in concepts:
-            has_ui = reduce_rows(ui[k].astype(np.int32), mk.indptr, np.maximum, 0) > 0
-            out["nash"][:, k] = ~has_ui
         if "gmr" in concepts:
             v = reachable_min_batch([space.moves[j] for j in others], p, None)
             out["gmr"][:, k] = worst(v) <= p
@@ -100,28 +103,74 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     maker) needed to reach each state from ``start``; -1 where unreachable.
 
     The batched form of :func:`backchannel.gmcr.evolution.evolution` without
-    coalitions.
+    coalitions: a breadth-first search per sample in compiled code, reading
+    each move's payoffs as it goes.
     """
-    payoffs = np.asarray(payoffs, dtype=np.int32)
-    b, n_dm, n = payoffs.shape
-    src = np.concatenate([space.moves[d].sources for d in range(n_dm)])
-    tgt = np.concatenate([space.moves[d].targets for d in range(n_dm)])
-    ok = np.concatenate([_improving(space, payoffs, d) for d in range(n_dm)], axis=1)
-    order = np.argsort(tgt, kind="stable")
-    src, tgt, ok = src[order], tgt[order], ok[:, order]
-    counts = np.bincount(tgt, minlength=n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    dist = np.full((b, n), -1, dtype=np.int32)
-    dist[:, start] = 0
-    frontier = np.zeros((b, n), dtype=bool)
-    frontier[:, start] = True
-    level = 0
-    while frontier.any():
-        active = frontier[:, src] & ok
-        hit = reduce_rows(active.astype(np.int32), indptr, np.maximum, 0) > 0
-        new = hit & (dist < 0)
-        level += 1
-        dist[new] = level
-        frontier = new
+    payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
+    b, _n_dm, n = payoffs.shape
+    ptr, tgt, mov = _moves_by_source(space)
+    dist = np.empty((b, n), dtype=np.int32)
+    _distance_kernel(payoffs, ptr, tgt, mov, int(start), dist)
     return dist
+
+
+def _moves_by_source(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every unilateral move as CSR by source state: (pointer, target, mover), the movers
+    of a source in decision-maker order, its targets ascending."""
+    n_dm, n = len(space.moves), space.n_states
+    src = np.concatenate([space.moves[d].sources for d in range(n_dm)]).astype(np.int64)
+    tgt = np.concatenate([space.moves[d].targets for d in range(n_dm)]).astype(np.int64)
+    mov = np.concatenate([np.full(space.moves[d].targets.size, d, dtype=np.int64) for d in range(n_dm)])
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    return ptr, np.ascontiguousarray(tgt[order]), np.ascontiguousarray(mov[order])
+
+
+@jit
+def _distance_kernel(
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, start: int, dist: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    b, _, n = pay.shape
+    queue = np.empty(n, dtype=np.int64)
+    for s in range(b):
+        for v in range(n):
+            dist[s, v] = -1
+        dist[s, start] = 0
+        queue[0] = start
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            du = dist[s, u] + 1
+            for e in range(ptr[u], ptr[u + 1]):
+                t = tgt[e]
+                if dist[s, t] < 0:
+                    d = mov[e]
+                    if pay[s, d, t] > pay[s, d, u]:
+                        dist[s, t] = du
+                        queue[tail] = t
+                        tail += 1
+
+
+def _padded(x: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    out[: x.size] = x
+    return out
+
+
+@jit
+def _nash_kernel(
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """``out[s, d, u]`` false where decision maker ``d`` has a unilateral improvement from
+    ``u`` in sample ``s``; ``ptr[d]``, ``tgt[d]``: ``d``'s moves as CSR by source."""
+    b, n_dm, n = pay.shape
+    for s in range(b):
+        for d in range(n_dm):
+            for u in range(n):
+                pu = pay[s, d, u]
+                for e in range(ptr[d, u], ptr[d, u + 1]):
+                    if pay[s, d, tgt[d, e]] > pu:
+                        out[s, d, u] = False
+                        break
