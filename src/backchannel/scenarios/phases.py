@@ -190,7 +190,7 @@ class _Walk:
 
     def reach(self, start: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
         """Per sample, the number of perceived improvements from the ``start`` states to each
-        state (−1: unreachable), not moving on from the ``stop`` states."""
+        state (−1: unreachable), not moving on from the ``stop`` states (a mask of states)."""
         dist = np.empty(start.shape, dtype=np.int32)
         use_stop = stop is not None
         halt = np.ascontiguousarray(stop if stop is not None else np.zeros(0, dtype=bool))
@@ -246,7 +246,7 @@ def run_phases(
                 continue
             if kind == "when":
                 assert cp.end_mask is not None
-                reached = walk.reach(st, np.broadcast_to(cp.end_mask, st.shape)) >= 0
+                reached = walk.reach(st, cp.end_mask) >= 0
                 e = reached & cp.end_mask
                 stay = walk.rest(reached & ~cp.end_mask)
                 outcome[rows] |= stay
