@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -132,7 +133,7 @@ def fast(samples: int, seed: int) -> int:
             for name, extra in runs:
                 if temp == "cold":  # an empty cache for each: every kernel compiles
                     for f in Path(cache).iterdir():
-                        f.unlink()
+                        shutil.rmtree(f)
                 m = _child({"samples": samples, "seed": seed, **extra}, cache)
                 shas.add(str(m["sha"]))
                 best[f"{name} {temp}"] = float(m["wall"])

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from backchannel.case.model import Conflict
 from backchannel.case.uncertainty import draw
 from backchannel.errors import ModelError
-from backchannel.gmcr.batch import batch_distance, batch_stability
+from backchannel.gmcr.batch import batch_distance, batch_stability, reachable_nash
 from backchannel.gmcr.engine import CONCEPTS
 from backchannel.gmcr.statespace import compile_conflict
 from backchannel.scenarios.montecarlo import Prepared, _payoffs, prepare, prepared
@@ -61,11 +61,13 @@ def test_distance_and_stability_equal_the_reference(conflict: Conflict, seed: in
     space = compile_conflict(conflict)
     rng = np.random.default_rng(seed)
     payoffs = rng.integers(0, 5, size=(7, space.n_dms, space.n_states)).astype(np.int32)
-    for start in {0, space.n_states - 1, int(rng.integers(space.n_states))}:
-        np.testing.assert_array_equal(
-            batch_distance(space, payoffs, start), ref_batch_distance(space, payoffs, start)
-        )
     got, want = batch_stability(space, payoffs, CONCEPTS), ref_batch_stability(space, payoffs, CONCEPTS)
+    for start in {0, space.n_states - 1, int(rng.integers(space.n_states))}:
+        dist = ref_batch_distance(space, payoffs, start)
+        np.testing.assert_array_equal(batch_distance(space, payoffs, start), dist)
+        np.testing.assert_array_equal(
+            reachable_nash(space, payoffs, start), want["nash"].all(axis=1) & (dist >= 0)
+        )
     for c in CONCEPTS:
         np.testing.assert_array_equal(got[c], want[c], err_msg=c)
     only_nash = batch_stability(space, payoffs, ["nash"])  # without the other concepts' arrays
@@ -81,9 +83,12 @@ def test_distance_and_stability_on_flagship_samples() -> None:
     np.testing.assert_array_equal(
         batch_distance(space, payoffs, space.status_quo), ref_batch_distance(space, payoffs, space.status_quo)
     )
-    np.testing.assert_array_equal(
-        batch_stability(space, payoffs)["nash"], ref_batch_stability(space, payoffs)["nash"]
-    )
+    nash = ref_batch_stability(space, payoffs)["nash"]
+    np.testing.assert_array_equal(batch_stability(space, payoffs)["nash"], nash)
+    reached = ref_batch_distance(space, payoffs, space.status_quo) >= 0
+    full = reachable_nash(space, payoffs, space.status_quo)
+    np.testing.assert_array_equal(full, nash.all(axis=1) & reached)
+    assert full.any() and not full.all()
 
 
 # -- the phase walk ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .._jit import jit
 from .engine import CONCEPTS, reachable_min_batch, reduce_rows, stability_matrix
 from .statespace import Moves, StateSpace
 
-__all__ = ["batch_distance", "batch_stability", "dense_rank"]
+__all__ = ["batch_distance", "batch_stability", "dense_rank", "reachable_nash"]
 
 _INF = np.iinfo(np.int32).max
 _NEG = np.iinfo(np.int32).min
@@ -114,6 +114,18 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     return dist
 
 
+def reachable_nash(space: StateSpace, payoffs: np.ndarray, start: int) -> np.ndarray:
+    """Per sample, the Nash equilibria (stable for every decision maker) reached from ``start``
+    by unilateral improvements: ``batch_stability(...)["nash"].all(axis=1) & (batch_distance(...)
+    >= 0)``, in one search that judges only the states it reaches."""
+    payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
+    b, _n_dm, n = payoffs.shape
+    ptr, tgt, mov = _moves_by_source(space)
+    out = np.empty((b, n), dtype=bool)
+    _reachable_nash_kernel(payoffs, ptr, tgt, mov, int(start), out)
+    return out
+
+
 def _moves_by_source(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every unilateral move as CSR by source state: (pointer, target, mover), the movers
     of a source in decision-maker order, its targets ascending."""
@@ -157,6 +169,36 @@ def _padded(x: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros(size, dtype=np.int64)
     out[: x.size] = x
     return out
+
+
+@jit
+def _reachable_nash_kernel(
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, start: int, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    b, _, n = pay.shape
+    queue = np.empty(n, dtype=np.int64)
+    seen = np.empty(n, dtype=np.bool_)
+    for s in range(b):
+        for v in range(n):
+            seen[v] = False
+            out[s, v] = False
+        seen[start] = True
+        queue[0] = start
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            stable = True
+            for e in range(ptr[u], ptr[u + 1]):
+                t = tgt[e]
+                d = mov[e]
+                if pay[s, d, t] > pay[s, d, u]:
+                    stable = False
+                    if not seen[t]:
+                        seen[t] = True
+                        queue[tail] = t
+                        tail += 1
+            out[s, u] = stable
 
 
 @jit

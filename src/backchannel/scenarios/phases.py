@@ -221,8 +221,9 @@ def run_phases(
     cols = [a[0] for a in run.awareness]
     flags = values[:, cols].astype(np.int64) if cols else np.zeros((b, 0), dtype=np.int64)
     groups: dict[tuple[int, ...], np.ndarray] = {}
-    for key in {tuple(int(x) for x in row) for row in flags}:
-        groups[key] = np.flatnonzero((flags == np.array(key, dtype=np.int64)).all(axis=1))
+    keys, inv = np.unique(flags, axis=0, return_inverse=True)
+    for g, key in enumerate(keys):
+        groups[tuple(int(x) for x in key)] = np.flatnonzero(inv.ravel() == g)
     start = np.zeros((b, n), dtype=bool)
     assert space.status_quo is not None
     start[:, space.status_quo] = True
@@ -288,11 +289,14 @@ def compare_full_information(
 ) -> np.ndarray:
     """``stats`` with one more row: in how many samples the phased outcomes differ from the
     equilibria reachable with full information (the status-quo evolution of the true game)."""
-    from ..gmcr.batch import batch_distance, batch_stability
+    from ..gmcr.batch import batch_distance, batch_stability, reachable_nash
 
     assert space.status_quo is not None
-    eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))
-    full = eq & (batch_distance(space, payoffs, space.status_quo) >= 0)
+    if concept == "nash":
+        full = reachable_nash(space, payoffs, space.status_quo)
+    else:
+        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))
+        full = eq & (batch_distance(space, payoffs, space.status_quo) >= 0)
     row = np.zeros((1, stats.shape[1]))
     row[0, 0] = float((full != outcome).any(axis=1).sum())
     return np.vstack([stats, row])
