@@ -2,8 +2,11 @@
 
 The moves of a compiled :class:`~backchannel.gmcr.statespace.StateSpace` do not
 depend on preferences, so a batch of payoff arrays (samples × decision makers
-× states) is evaluated against one compiled model with array operations over
-the whole batch.  The definitions are those of :mod:`backchannel.gmcr.engine`
+× states) is evaluated against one compiled model: Nash stability and the
+search from the status quo in compiled kernels (:mod:`backchannel._jit`) that
+loop over the samples and read each move's payoffs as they go, GMR, SMR and SEQ
+with array operations over the whole batch.  The definitions are those of
+:mod:`backchannel.gmcr.engine`
 (Nash, GMR, SMR, SEQ; SIM, joint or pairwise, falls back to the engine,
 sample by sample) and of
 :func:`backchannel.gmcr.evolution.evolution` (unilateral improvements from the

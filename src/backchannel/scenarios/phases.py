@@ -12,8 +12,8 @@ with two more kinds of uncertain input (:func:`phase_inputs`):
   disclosures: "if Kyiv had known earlier").
 
 For each sample the phases run as in :func:`backchannel.gmcr.dynamics.phase_dynamics`,
-vectorised over the batch: the outcomes are the states at rest in the last
-phase (and where a phase that ends on an event comes to rest before it), and
+sample by sample in compiled kernels (:mod:`.walk`): the outcomes are the
+states at rest in the last phase (and where a phase that ends on an event comes to rest before it), and
 the batch records, per phase, how often it ended and how often each decision
 maker learned at its end of an option that was taken.
 """
