@@ -2,8 +2,11 @@
 
 The moves of a compiled :class:`~backchannel.gmcr.statespace.StateSpace` do not
 depend on preferences, so a batch of payoff arrays (samples × decision makers
-× states) is evaluated against one compiled model with array operations over
-the whole batch.  The definitions are those of :mod:`backchannel.gmcr.engine`
+× states) is evaluated against one compiled model: Nash stability and the
+search from the status quo in compiled kernels (:mod:`backchannel._jit`) that
+loop over the samples and read each move's payoffs as they go, GMR, SMR and SEQ
+with array operations over the whole batch.  The definitions are those of
+:mod:`backchannel.gmcr.engine`
 (Nash, GMR, SMR, SEQ; SIM, joint or pairwise, falls back to the engine,
 sample by sample) and of
 :func:`backchannel.gmcr.evolution.evolution` (unilateral improvements from the
@@ -17,10 +20,11 @@ from dataclasses import replace
 
 import numpy as np
 
+from .._jit import jit
 from .engine import CONCEPTS, reachable_min_batch, reduce_rows, stability_matrix
 from .statespace import Moves, StateSpace
 
-__all__ = ["batch_distance", "batch_stability", "dense_rank"]
+__all__ = ["batch_distance", "batch_stability", "dense_rank", "reachable_nash"]
 
 _INF = np.iinfo(np.int32).max
 _NEG = np.iinfo(np.int32).min
@@ -64,8 +68,13 @@ def batch_stability(
     payoffs = np.asarray(payoffs, dtype=np.int32)
     b, n_dm, n = payoffs.shape
     out = {c: np.ones((b, n_dm, n), dtype=bool) for c in concepts}
-    ui = [_improving(space, payoffs, d) for d in range(n_dm)]
-    for k in range(n_dm):
+    if "nash" in concepts:
+        ptr = np.stack([space.moves[d].indptr for d in range(n_dm)]).astype(np.int64)
+        tgts = np.stack([_padded(space.moves[d].targets, ptr.max()) for d in range(n_dm)])
+        _nash_kernel(payoffs, ptr, tgts, out["nash"])
+    moving = any(c in concepts for c in ("gmr", "smr", "seq"))  # the opponents' replies count
+    ui = [_improving(space, payoffs, d) for d in range(n_dm)] if moving else []
+    for k in range(n_dm if moving else 0):
         p = payoffs[:, k, :]
         mk = space.moves[k]
         others = [j for j in range(n_dm) if j != k]
@@ -74,9 +83,6 @@ def batch_stability(
         def worst(v: np.ndarray, mk: Moves = mk, k: int = k) -> np.ndarray:
             return reduce_rows(np.where(ui[k], v[:, mk.targets], _NEG), mk.indptr, np.maximum, _NEG)
 
-        if "nash" in concepts:
-            has_ui = reduce_rows(ui[k].astype(np.int32), mk.indptr, np.maximum, 0) > 0
-            out["nash"][:, k] = ~has_ui
         if "gmr" in concepts:
             v = reachable_min_batch([space.moves[j] for j in others], p, None)
             out["gmr"][:, k] = worst(v) <= p
@@ -100,28 +106,116 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     maker) needed to reach each state from ``start``; -1 where unreachable.
 
     The batched form of :func:`backchannel.gmcr.evolution.evolution` without
-    coalitions.
+    coalitions: a breadth-first search per sample in compiled code, reading
+    each move's payoffs as it goes.
     """
-    payoffs = np.asarray(payoffs, dtype=np.int32)
-    b, n_dm, n = payoffs.shape
-    src = np.concatenate([space.moves[d].sources for d in range(n_dm)])
-    tgt = np.concatenate([space.moves[d].targets for d in range(n_dm)])
-    ok = np.concatenate([_improving(space, payoffs, d) for d in range(n_dm)], axis=1)
-    order = np.argsort(tgt, kind="stable")
-    src, tgt, ok = src[order], tgt[order], ok[:, order]
-    counts = np.bincount(tgt, minlength=n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    dist = np.full((b, n), -1, dtype=np.int32)
-    dist[:, start] = 0
-    frontier = np.zeros((b, n), dtype=bool)
-    frontier[:, start] = True
-    level = 0
-    while frontier.any():
-        active = frontier[:, src] & ok
-        hit = reduce_rows(active.astype(np.int32), indptr, np.maximum, 0) > 0
-        new = hit & (dist < 0)
-        level += 1
-        dist[new] = level
-        frontier = new
+    payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
+    b, _n_dm, n = payoffs.shape
+    ptr, tgt, mov = _moves_by_source(space)
+    dist = np.empty((b, n), dtype=np.int32)
+    _distance_kernel(payoffs, ptr, tgt, mov, int(start), dist)
     return dist
+
+
+def reachable_nash(space: StateSpace, payoffs: np.ndarray, start: int) -> np.ndarray:
+    """Per sample, the Nash equilibria (stable for every decision maker) reached from ``start``
+    by unilateral improvements: ``batch_stability(...)["nash"].all(axis=1) & (batch_distance(...)
+    >= 0)``, in one search that judges only the states it reaches."""
+    payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
+    b, _n_dm, n = payoffs.shape
+    ptr, tgt, mov = _moves_by_source(space)
+    out = np.empty((b, n), dtype=bool)
+    _reachable_nash_kernel(payoffs, ptr, tgt, mov, int(start), out)
+    return out
+
+
+def _moves_by_source(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every unilateral move as CSR by source state: (pointer, target, mover), the movers
+    of a source in decision-maker order, its targets ascending."""
+    n_dm, n = len(space.moves), space.n_states
+    src = np.concatenate([space.moves[d].sources for d in range(n_dm)]).astype(np.int64)
+    tgt = np.concatenate([space.moves[d].targets for d in range(n_dm)]).astype(np.int64)
+    mov = np.concatenate([np.full(space.moves[d].targets.size, d, dtype=np.int64) for d in range(n_dm)])
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    return ptr, np.ascontiguousarray(tgt[order]), np.ascontiguousarray(mov[order])
+
+
+@jit
+def _distance_kernel(
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, start: int, dist: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    b, _, n = pay.shape
+    queue = np.empty(n, dtype=np.int64)
+    for s in range(b):
+        for v in range(n):
+            dist[s, v] = -1
+        dist[s, start] = 0
+        queue[0] = start
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            du = dist[s, u] + 1
+            for e in range(ptr[u], ptr[u + 1]):
+                t = tgt[e]
+                if dist[s, t] < 0:
+                    d = mov[e]
+                    if pay[s, d, t] > pay[s, d, u]:
+                        dist[s, t] = du
+                        queue[tail] = t
+                        tail += 1
+
+
+def _padded(x: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    out[: x.size] = x
+    return out
+
+
+@jit
+def _reachable_nash_kernel(
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, start: int, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    b, _, n = pay.shape
+    queue = np.empty(n, dtype=np.int64)
+    seen = np.empty(n, dtype=np.bool_)
+    for s in range(b):
+        for v in range(n):
+            seen[v] = False
+            out[s, v] = False
+        seen[start] = True
+        queue[0] = start
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            stable = True
+            for e in range(ptr[u], ptr[u + 1]):
+                t = tgt[e]
+                d = mov[e]
+                if pay[s, d, t] > pay[s, d, u]:
+                    stable = False
+                    if not seen[t]:
+                        seen[t] = True
+                        queue[tail] = t
+                        tail += 1
+            out[s, u] = stable
+
+
+@jit
+def _nash_kernel(
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """``out[s, d, u]`` false where decision maker ``d`` has a unilateral improvement from
+    ``u`` in sample ``s``; ``ptr[d]``, ``tgt[d]``: ``d``'s moves as CSR by source."""
+    b, n_dm, n = pay.shape
+    for s in range(b):
+        for d in range(n_dm):
+            for u in range(n):
+                pu = pay[s, d, u]
+                for e in range(ptr[d, u], ptr[d, u + 1]):
+                    if pay[s, d, tgt[d, e]] > pu:
+                        out[s, d, u] = False
+                        break

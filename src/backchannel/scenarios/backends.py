@@ -2,7 +2,12 @@
 
 - ``inprocess`` (default): one after another in this process;
 - ``processes``: a pool of local worker processes, shut down and reaped
-  (with multiprocessing's resource tracker) before the run returns;
+  (with multiprocessing's resource tracker) before the run returns.  On
+  Linux, from a process with no other thread, the workers are forked
+  (:func:`start_method`): they start at once with this process's prepared
+  model and loaded kernels, so that the pool pays off even when a run takes
+  a second or two; otherwise they are spawned (each imports the library and
+  prepares the model, about a second);
 - ``dask``: a Dask distributed cluster — a :class:`~distributed.LocalCluster`
   started for the run, or an existing scheduler (``scheduler="tcp://host:port"``).
   Needs the ``dask`` extra (``pip install 'backchannel[dask]'``).
@@ -12,8 +17,10 @@ same task text and batch index, and results are put together in index
 order, so the backend and the number of workers never change a result.
 The process pool and Dask get tasks of about a second
 (:data:`TASK_SECONDS`): the first batch is computed here and timed, and the
-rest are grouped into tasks of as many batches as fit in that time (the
-batches, and so the result, stay the same).
+rest are grouped into tasks of as many batches as fit in that time, and
+small enough that each worker gets several (:data:`TASKS_PER_WORKER`), so
+that none waits long for another at the end (the batches, and so the
+result, stay the same).
 Workers are single-threaded (BLAS and OpenMP threads set to 1); on Dask the
 nanny's pre-spawn environment is replaced, dropping its
 ``MALLOC_TRIM_THRESHOLD_`` setting, which made NumPy-heavy tasks 2–3 times
@@ -23,6 +30,7 @@ slower.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -39,6 +47,8 @@ __all__ = ["BACKENDS", "Cancelled", "run_batches"]
 BACKENDS = ("inprocess", "processes", "dask")
 TASK_SECONDS = 1.0
 MAX_BATCHES_PER_TASK = 64
+#: At least this many tasks per worker where there are batches enough.
+TASKS_PER_WORKER = 4
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 OnBatch = Callable[[int, bytes, float], None]
@@ -74,14 +84,16 @@ def _timed(task: str, indices: Sequence[int]) -> list[tuple[int, bytes, float]]:
 
 
 def _grouped(
-    task: str, indices: Sequence[int], on_batch: OnBatch, cancel: threading.Event | None
+    task: str, indices: Sequence[int], on_batch: OnBatch, cancel: threading.Event | None, workers: int = 1
 ) -> list[list[int]]:
-    """Compute the first batch here, timed, and group the others into tasks of about a second."""
+    """Compute the first batch here, timed, and group the others into tasks of about a second,
+    at least :data:`TASKS_PER_WORKER` per worker where there are batches enough."""
     _check_cancel(cancel)
     first, rest = indices[0], list(indices[1:])
     ((i, payload, seconds),) = _timed(task, [first])
     on_batch(i, payload, seconds)
     per_task = int(min(MAX_BATCHES_PER_TASK, max(1, TASK_SECONDS / max(seconds, 1e-3))))
+    per_task = max(1, min(per_task, -(-len(rest) // (TASKS_PER_WORKER * max(workers, 1)))))
     return [rest[k : k + per_task] for k in range(0, len(rest), per_task)]
 
 
@@ -105,14 +117,25 @@ def _stop_resource_tracker() -> None:
         stop()
 
 
+def start_method() -> str:
+    """How the pool starts its workers: ``fork`` on Linux when this process runs no other
+    thread (a forked worker inherits the prepared model and the loaded kernels, and forking
+    a process with threads may deadlock the child), else ``spawn``."""
+    import multiprocessing as mp
+
+    if sys.platform == "linux" and threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 def _processes(
     task: str, indices: Sequence[int], on_batch: OnBatch, cancel: threading.Event | None, workers: int | None
 ) -> None:
     import multiprocessing as mp
 
     n = workers or os.cpu_count() or 1
-    ctx = mp.get_context("spawn")
-    groups = _grouped(task, indices, on_batch, cancel)
+    groups = _grouped(task, indices, on_batch, cancel, n)  # warms this process's model and kernels
+    ctx = mp.get_context(start_method())
     if not groups:
         return
     global _pools
@@ -190,7 +213,7 @@ def _dask(
             client = distributed.Client(cluster)
         with client:
             tag = task_hash(task)
-            groups = _grouped(task, indices, on_batch, cancel)
+            groups = _grouped(task, indices, on_batch, cancel, workers or os.cpu_count() or 1)
             futures = [
                 client.submit(_timed, task, g, key=f"backchannel-{tag}-{g[0]}-{g[-1]}", pure=False)
                 for g in groups

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..gmcr.batch import batch_distance, batch_stability
 from ..gmcr.explain import free_improvements
@@ -103,6 +101,10 @@ def cycles(prep: Prepared, prof: Profiles) -> list[dict[str, Any]]:
     stuck = np.flatnonzero(prof.counts == 0)
     if stuck.size == 0:
         return []
+    # imported here: most runs have no cycle, and SciPy's graphs take 0.1 s to load
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     dist = batch_distance(space, prof.payoffs[stuck], space.status_quo)
     for row, i in enumerate(stuck):
         p = prof.payoffs[i]

@@ -243,6 +243,8 @@ def task_hash(task: str) -> str:
 
 
 def _payoffs(prep: Prepared, values: np.ndarray) -> np.ndarray:
+    """Per sample, every decision maker's payoffs (samples × decision makers × states), each
+    computed once per distinct combination of the inputs that decide it."""
     space = prep.space
     assert space is not None
     b = values.shape[0]
@@ -251,38 +253,47 @@ def _payoffs(prep: Prepared, values: np.ndarray) -> np.ndarray:
         if dp.certain:
             out[:, d] = space.payoffs[d]
             continue
-        choice = values[:, dp.choice].astype(np.int64) if dp.choice >= 0 else np.zeros(b, dtype=np.int64)
-        p = np.empty((b, space.n_states), dtype=np.int64)
-        for f, form in enumerate(dp.forms):
-            rows = np.flatnonzero(choice == f)
-            if rows.size == 0:
-                continue
-            if form.payoff is not None:
-                p[rows] = form.payoff
-                continue
-            assert form.truth is not None
-            k = form.truth.shape[1]
-            active = np.ones((rows.size, k), dtype=np.int64)
-            for j, col in enumerate(form.columns):
-                if col >= 0:
-                    active[:, j] = values[rows, col]
-            weights = np.left_shift(np.int64(1), np.arange(k - 1, -1, -1, dtype=np.int64))  # k ≤ 62: prepare
-            p[rows] = dense_rank((active * weights) @ form.truth.T.astype(np.int64))
-        if dp.pairs:
-            p = 2 * dense_rank(p).astype(np.int64)
-            rows_all = np.arange(b)
-            for a, c, col in dp.pairs:
-                first = values[:, col] == 1
-                hi = np.where(first, a, c)  # the state that must come out above
-                lo = np.where(first, c, a)
-                ph, pl = p[rows_all, hi], p[rows_all, lo]
-                swap = ph < pl
-                tie = ph == pl
-                p[rows_all[swap], hi[swap]] = pl[swap]
-                p[rows_all[swap], lo[swap]] = ph[swap]
-                p[rows_all[tie], hi[tie]] = ph[tie] + 1
-        out[:, d] = dense_rank(p)
+        decide = {dp.choice, *(c for f in dp.forms for c in f.columns), *(c for *_, c in dp.pairs)}
+        cols = sorted(decide - {-1})
+        _, first, inv = np.unique(values[:, cols], axis=0, return_index=True, return_inverse=True)
+        out[:, d] = _dm_payoffs(space, dp, values[first])[inv.ravel()]
     return out
+
+
+def _dm_payoffs(space: StateSpace, dp: _DmPrefs, values: np.ndarray) -> np.ndarray:
+    """One decision maker's payoffs (samples × states) in the samples of drawn inputs ``values``."""
+    b = values.shape[0]
+    choice = values[:, dp.choice].astype(np.int64) if dp.choice >= 0 else np.zeros(b, dtype=np.int64)
+    p = np.empty((b, space.n_states), dtype=np.int64)
+    for f, form in enumerate(dp.forms):
+        rows = np.flatnonzero(choice == f)
+        if rows.size == 0:
+            continue
+        if form.payoff is not None:
+            p[rows] = form.payoff
+            continue
+        assert form.truth is not None
+        k = form.truth.shape[1]
+        active = np.ones((rows.size, k), dtype=np.int64)
+        for j, col in enumerate(form.columns):
+            if col >= 0:
+                active[:, j] = values[rows, col]
+        weights = np.left_shift(np.int64(1), np.arange(k - 1, -1, -1, dtype=np.int64))  # k ≤ 62: prepare
+        p[rows] = dense_rank((active * weights) @ form.truth.T.astype(np.int64))
+    if dp.pairs:
+        p = 2 * dense_rank(p).astype(np.int64)
+        rows_all = np.arange(b)
+        for a, c, col in dp.pairs:
+            first = values[:, col] == 1
+            hi = np.where(first, a, c)  # the state that must come out above
+            lo = np.where(first, c, a)
+            ph, pl = p[rows_all, hi], p[rows_all, lo]
+            swap = ph < pl
+            tie = ph == pl
+            p[rows_all[swap], hi[swap]] = pl[swap]
+            p[rows_all[swap], lo[swap]] = ph[swap]
+            p[rows_all[tie], hi[tie]] = ph[tie] + 1
+    return dense_rank(p)
 
 
 def _forecasts(prep: Prepared, values: np.ndarray) -> np.ndarray:

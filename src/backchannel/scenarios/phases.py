@@ -12,8 +12,8 @@ with two more kinds of uncertain input (:func:`phase_inputs`):
   disclosures: "if Kyiv had known earlier").
 
 For each sample the phases run as in :func:`backchannel.gmcr.dynamics.phase_dynamics`,
-vectorised over the batch: the outcomes are the states at rest in the last
-phase (and where a phase that ends on an event comes to rest before it), and
+sample by sample in compiled kernels (:mod:`.walk`): the outcomes are the
+states at rest in the last phase (and where a phase that ends on an event comes to rest before it), and
 the batch records, per phase, how often it ended and how often each decision
 maker learned at its end of an option that was taken.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from ..case.model import Conflict, Phase
 from ..case.uncertainty import UncertainInput
 from ..gmcr.dynamics import CompiledPhase, compile_phases, rest_states
 from ..gmcr.statespace import StateSpace
+from .walk import reach_kernel, rest_kernel, steps_kernel
 
 __all__ = [
     "PhaseRun",
@@ -108,17 +110,20 @@ class PhaseRun:
         if got is None:
             src, tgt, mov = self.edges
             n = self.space.n_states
-            got = (mov * n + cp.view[mov, tgt], mov * n + cp.view[mov, src])
+            got = (
+                np.ascontiguousarray(mov * n + cp.view[mov, tgt], dtype=np.int64),
+                np.ascontiguousarray(mov * n + cp.view[mov, src], dtype=np.int64),
+            )
             self.index[id(cp)] = got
         return got
 
-    @property
-    def edges_by_source(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sources, targets and the CSR pointer of the moves by source state."""
+    @cached_property
+    def by_source(self) -> tuple[np.ndarray, np.ndarray]:
+        """The CSR pointer of the moves by source state, and their targets."""
         src, tgt, _ = self.edges
         ptr = np.zeros(self.space.n_states + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=self.space.n_states), out=ptr[1:])
-        return src, tgt, ptr
+        return ptr, np.ascontiguousarray(tgt, dtype=np.int64)
 
     def for_flags(self, flags: tuple[int, ...]) -> list[CompiledPhase]:
         if flags not in self.compiled:
@@ -162,77 +167,46 @@ def _phase_run(prep: Any) -> PhaseRun:
 
 
 class _Walk:
-    """Perceived improvements of one phase for a group of samples, computed only for the
-    moves out of states the walk reaches (most of a large state space is never visited)."""
+    """The perceived improvements of one phase for a group of samples, read by the compiled
+    kernels of :mod:`.walk` only for the moves out of states a walk stands on."""
 
     def __init__(self, run: PhaseRun, cp: CompiledPhase, payoffs: np.ndarray, concept: str) -> None:
-        self.src, self.tgt, self.ptr = run.edges_by_source
+        self.ptr, self.tgt = run.by_source
         self.idx_t, self.idx_s = run.edge_index(cp)
         b, n_dm, n = payoffs.shape
-        self.flat = payoffs.reshape(b, n_dm * n)
-        self.ok = np.zeros((b, self.src.size), dtype=bool)
-        self.have = np.zeros(self.src.size, dtype=bool)
-        self.rest_all: np.ndarray | None = None
-        if concept != "nash":  # stability in each own game: computed for every state at once
-            self.rest_all = rest_states(cp, payoffs, concept, self.ok, self.src)  # ok unused here
-
-    def _ok(self, cols: np.ndarray) -> np.ndarray:
-        need = cols[~self.have[cols]]
-        if need.size:
-            self.ok[:, need] = np.take(self.flat, self.idx_t[need], axis=1) > np.take(
-                self.flat, self.idx_s[need], axis=1
-            )
-            self.have[need] = True
-        return self.ok[:, cols]
-
-    def _cols(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.ptr[states], self.ptr[states + 1]
-        counts = hi - lo
-        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-        return np.arange(int(counts.sum())) + starts, counts
-
-    def successors(self, frontier: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
-        f = frontier if stop is None else frontier & ~stop
-        out = np.zeros(frontier.shape, dtype=bool)
-        cols, _ = self._cols(np.flatnonzero(f.any(axis=0)))
-        if cols.size:
-            bi, ei = np.nonzero(f[:, self.src[cols]] & self._ok(cols))
-            out[bi, self.tgt[cols[ei]]] = True
-        return out
+        self.flat = np.ascontiguousarray(payoffs.reshape(b, n_dm * n))
+        self.rest_all = np.zeros((1, 1), dtype=bool)
+        self.use_all = concept != "nash"
+        if self.use_all:  # stability in each own game: computed for every state at once
+            none = np.zeros(0, dtype=np.int64)  # the moves are not read for these concepts
+            self.rest_all = rest_states(cp, payoffs, concept, np.zeros((b, 0), dtype=bool), none)
 
     def rest(self, among: np.ndarray) -> np.ndarray:
         """Per sample, which of the states in ``among`` (samples × states) are at rest."""
-        states = np.flatnonzero(among.any(axis=0))
-        cols, counts = self._cols(states)
-        moving = np.zeros(among.shape, dtype=bool)
-        if cols.size:
-            ok = self._ok(cols)
-            has = counts > 0
-            seg = np.concatenate(([0], np.cumsum(counts)[:-1]))[has]
-            moving[:, states[has]] = np.logical_or.reduceat(ok, seg, axis=1)
-        at_rest = ~moving if self.rest_all is None else self.rest_all | ~moving
-        return at_rest & among
+        out = np.empty(among.shape, dtype=bool)
+        among = np.ascontiguousarray(among)
+        rest_kernel(self.flat, self.idx_t, self.idx_s, self.ptr, among, self.rest_all, self.use_all, out)
+        return out
 
     def reach(self, start: np.ndarray, stop: np.ndarray | None = None) -> np.ndarray:
-        dist = np.where(start, 0, -1).astype(np.int32)
-        frontier, level = start, 0
-        while True:
-            fresh = self.successors(frontier, stop) & (dist < 0)
-            if not fresh.any():
-                return dist
-            level += 1
-            dist[fresh] = level
-            frontier = fresh
+        """Per sample, the number of perceived improvements from the ``start`` states to each
+        state (−1: unreachable), not moving on from the ``stop`` states (a mask of states)."""
+        dist = np.empty(start.shape, dtype=np.int32)
+        use_stop = stop is not None
+        halt = np.ascontiguousarray(stop if stop is not None else np.zeros(0, dtype=bool))
+        start = np.ascontiguousarray(start)
+        reach_kernel(self.flat, self.idx_t, self.idx_s, self.ptr, self.tgt, start, halt, use_stop, dist)
+        return dist
 
     def steps(self, start: np.ndarray, moves: np.ndarray) -> np.ndarray:
-        cur = start
-        for i in range(int(moves.max(initial=0))):
-            nxt = self.rest(cur) | self.successors(cur)
-            nxt = np.where((i < moves)[:, None], nxt, cur)
-            if np.array_equal(nxt, cur):
-                break
-            cur = nxt
-        return cur
+        """Per sample, the states where the walk can stand after ``moves[sample]`` moves."""
+        out = np.empty(start.shape, dtype=bool)
+        start = np.ascontiguousarray(start)
+        m = np.ascontiguousarray(moves, dtype=np.int64)
+        steps_kernel(
+            self.flat, self.idx_t, self.idx_s, self.ptr, self.tgt, start, m, self.rest_all, self.use_all, out
+        )
+        return out
 
 
 def run_phases(
@@ -247,8 +221,9 @@ def run_phases(
     cols = [a[0] for a in run.awareness]
     flags = values[:, cols].astype(np.int64) if cols else np.zeros((b, 0), dtype=np.int64)
     groups: dict[tuple[int, ...], np.ndarray] = {}
-    for key in {tuple(int(x) for x in row) for row in flags}:
-        groups[key] = np.flatnonzero((flags == np.array(key, dtype=np.int64)).all(axis=1))
+    keys, inv = np.unique(flags, axis=0, return_inverse=True)
+    for g, key in enumerate(keys):
+        groups[tuple(int(x) for x in key)] = np.flatnonzero(inv.ravel() == g)
     start = np.zeros((b, n), dtype=bool)
     assert space.status_quo is not None
     start[:, space.status_quo] = True
@@ -272,7 +247,7 @@ def run_phases(
                 continue
             if kind == "when":
                 assert cp.end_mask is not None
-                reached = walk.reach(st, np.broadcast_to(cp.end_mask, st.shape)) >= 0
+                reached = walk.reach(st, cp.end_mask) >= 0
                 e = reached & cp.end_mask
                 stay = walk.rest(reached & ~cp.end_mask)
                 outcome[rows] |= stay
@@ -314,11 +289,14 @@ def compare_full_information(
 ) -> np.ndarray:
     """``stats`` with one more row: in how many samples the phased outcomes differ from the
     equilibria reachable with full information (the status-quo evolution of the true game)."""
-    from ..gmcr.batch import batch_distance, batch_stability
+    from ..gmcr.batch import batch_distance, batch_stability, reachable_nash
 
     assert space.status_quo is not None
-    eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))
-    full = eq & (batch_distance(space, payoffs, space.status_quo) >= 0)
+    if concept == "nash":
+        full = reachable_nash(space, payoffs, space.status_quo)
+    else:
+        eq = np.asarray(batch_stability(space, payoffs, [concept])[concept].all(axis=1))
+        full = eq & (batch_distance(space, payoffs, space.status_quo) >= 0)
     row = np.zeros((1, stats.shape[1]))
     row[0, 0] = float((full != outcome).any(axis=1).sum())
     return np.vstack([stats, row])

@@ -76,10 +76,15 @@ def _payoffs(space: StateSpace, changes: Sequence[Change]) -> np.ndarray:
     """The payoffs (changes × decision makers × states) with each change's edits applied."""
     base = space.payoffs.astype(np.int32)
     pay = np.repeat(base[None], len(changes), axis=0)
+    truths: dict[int, np.ndarray] = {}
+    scores: dict[int, list[tuple[int, np.ndarray]]] = {}  # per decision maker: (change, its scores)
     for i, change in enumerate(changes):
         for d in sorted({e.dm for e in change}):
-            truth = statement_truth(space, d)
-            assert truth is not None
+            if d not in truths:
+                got = statement_truth(space, d)
+                assert got is not None
+                truths[d] = got
+            truth = truths[d]
             order, negated = list(range(truth.shape[1])), set()
             for e in (e for e in change if e.dm == d):
                 if e.kind == "drop":
@@ -91,7 +96,10 @@ def _payoffs(space: StateSpace, changes: Sequence[Change]) -> np.ndarray:
                     order.insert(e.to, e.statement)
             cols = np.stack([~truth[:, j] if j in negated else truth[:, j] for j in order], axis=1)
             w = np.left_shift(np.int64(1), np.arange(len(order) - 1, -1, -1, dtype=np.int64))
-            pay[i, d] = dense_rank((cols.astype(np.int64) @ w)[None, :])[0]
+            scores.setdefault(d, []).append((i, cols.astype(np.int64) @ w))
+    for d, rows in scores.items():  # one dense ranking per decision maker (row by row)
+        idx = np.array([i for i, _ in rows])
+        pay[idx, d] = dense_rank(np.stack([x for _, x in rows]))
     return pay
 
 
