@@ -124,3 +124,38 @@ def test_a_live_run_stays_running(tmp_path: Path) -> None:
         store.heartbeat(run_id, 1.5)
         rec = store.run(run_id)
         assert rec.status == "running" and rec.seconds == 1.5
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers on Linux only")
+def test_a_stored_run_still_forks_its_workers(tmp_path: Path) -> None:
+    """The heartbeat thread pauses while the pool starts, so a stored run's
+    workers are forked (inheriting the prepared model and the kernels) as for
+    --no-store, and the result is the in-process one."""
+    db = str(tmp_path / "runs.sqlite")
+    script = (
+        "import importlib, sys; b = importlib.import_module('backchannel.scenarios.backends')\n"
+        "orig = b.start_method\n"
+        "def shown():\n    m = orig(); print('start method:', m, file=sys.stderr); return m\n"
+        "b.start_method = shown\n"
+        "from backchannel.commands.cli import main; sys.argv[0] = 'backchannel'; main()"
+    )
+    args = ["scenarios", "ukraine-backchannel", "-n", "3000", "--seed", "2", "--format", "json"]
+    pooled = subprocess.run(
+        [sys.executable, "-c", script, *args, "--db", db, "--backend", "processes", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert pooled.returncode == 0, pooled.stderr
+    assert "start method: fork" in pooled.stderr
+    alone = subprocess.run(
+        [sys.executable, "-c", script, *args, "--no-store"], capture_output=True, text=True, timeout=300
+    )
+    assert alone.returncode == 0, alone.stderr
+    import json
+
+    keep = ("probabilities", "outcomes", "samples")
+    a, b = json.loads(pooled.stdout), json.loads(alone.stdout)
+    assert {k: a.get(k) for k in keep} == {k: b.get(k) for k in keep}
+    with open_store(db) as store:
+        assert store.runs()[0].status == "done"

@@ -3,7 +3,8 @@
 - ``inprocess`` (default): one after another in this process;
 - ``processes``: a pool of local worker processes, shut down and reaped
   (with multiprocessing's resource tracker) before the run returns.  On
-  Linux, from a process with no other thread, the workers are forked
+  Linux, from a process with no other thread (helper threads such as a
+  stored run's heartbeat pause while the workers start), the workers are forked
   (:func:`start_method`): they start at once with this process's prepared
   model and loaded kernels, so that the pool pays off even when a run takes
   a second or two; otherwise they are spawned (each imports the library and
@@ -29,20 +30,21 @@ slower.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import BackchannelError
 from .montecarlo import compute_batch, task_hash
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["BACKENDS", "Cancelled", "run_batches"]
+__all__ = ["BACKENDS", "Cancelled", "Pausable", "register_pausable", "run_batches"]
 
 BACKENDS = ("inprocess", "processes", "dask")
 TASK_SECONDS = 1.0
@@ -128,21 +130,69 @@ def start_method() -> str:
     return "spawn"
 
 
+class Pausable(Protocol):
+    """A helper thread that can stop for a moment (a run's heartbeat)."""
+
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+
+
+_pausable: set[Pausable] = set()
+_pausable_lock = threading.Lock()
+
+
+def register_pausable(thread: Pausable, *, on: bool = True) -> None:
+    """Let (``on``) or stop letting the process pool pause ``thread`` while it forks its workers."""
+    with _pausable_lock:
+        if on:
+            _pausable.add(thread)
+        else:
+            _pausable.discard(thread)
+
+
+@contextlib.contextmanager
+def _threads_paused() -> Iterator[None]:
+    """The registered helper threads stopped for the block, so that a process
+    that runs nothing else may fork (see :func:`start_method`)."""
+    with _pausable_lock:
+        threads = list(_pausable)
+    paused: list[Pausable] = []
+    try:
+        for t in threads:
+            t.pause()
+            paused.append(t)
+        yield
+    finally:
+        for t in paused:
+            t.resume()
+
+
 def _processes(
     task: str, indices: Sequence[int], on_batch: OnBatch, cancel: threading.Event | None, workers: int | None
 ) -> None:
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
 
     n = workers or os.cpu_count() or 1
     groups = _grouped(task, indices, on_batch, cancel, n)  # warms this process's model and kernels
-    ctx = mp.get_context(start_method())
     if not groups:
         return
     global _pools
     with _pools_lock:
         _pools += 1
     try:
-        _pool(ctx, n, task, groups, on_batch, cancel)
+        # the first submit starts every worker (forked ones at once): the
+        # helper threads rest meanwhile, a few milliseconds
+        with _threads_paused():
+            pool = ProcessPoolExecutor(
+                max_workers=n, mp_context=mp.get_context(start_method()), initializer=_worker_init
+            )
+            try:
+                pending = {pool.submit(_timed, task, g) for g in groups}
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        _pool(pool, pending, on_batch, cancel)
     finally:
         with _pools_lock:
             _pools -= 1
@@ -151,17 +201,14 @@ def _processes(
 
 
 def _pool(
-    ctx: BaseContext,
-    n: int,
-    task: str,
-    groups: list[list[int]],
+    pool: ProcessPoolExecutor,
+    pending: set[Future[Any]],
     on_batch: OnBatch,
     cancel: threading.Event | None,
 ) -> None:
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
-        pending = {pool.submit(_timed, task, g) for g in groups}
+    with pool:
         try:
             while pending:
                 _check_cancel(cancel)

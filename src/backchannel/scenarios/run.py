@@ -47,7 +47,7 @@ from ..case.results import Result, _version
 from ..defaults import BATCH_SIZE
 from ..errors import BackchannelError
 from ..gmcr.engine import CONCEPTS
-from .backends import BACKENDS, Cancelled, run_batches
+from .backends import BACKENDS, Cancelled, register_pausable, run_batches
 from .explained import complete
 from .extras import conditional_forecasts, scenario_sobol, stop_after, wilson_half_width
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
@@ -607,9 +607,15 @@ class _Heartbeat:
         from ..store.runstore import HEARTBEAT_SECONDS
 
         self._store, self._run_id, self._seconds = store, run_id, seconds
+        self._every = HEARTBEAT_SECONDS
+        self._done = False
+        self._start()
+        register_pausable(self)  # the process pool may fork its workers meanwhile
+
+    def _start(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._beat, args=(HEARTBEAT_SECONDS,), name=f"heartbeat-{run_id}", daemon=True
+            target=self._beat, args=(self._every,), name=f"heartbeat-{self._run_id}", daemon=True
         )
         self._thread.start()
 
@@ -620,8 +626,19 @@ class _Heartbeat:
             except Exception:  # a busy store: the next beat will do
                 continue
 
+    def pause(self) -> None:
+        """Stop the thread for a moment (its next beat comes after :meth:`resume`)."""
+        self._stop.set()
+        self._thread.join()
+
+    def resume(self) -> None:
+        if not self._done:
+            self._start()
+
     def stop(self, *, final: bool = False) -> None:
         """Stop beating; ``final``: record the time once more (the run stops here)."""
+        register_pausable(self, on=False)
+        self._done = True
         if not self._stop.is_set():
             self._stop.set()
             self._thread.join()
