@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import special
 
 from .model import Conflict, Estimate, Preferences
 
@@ -198,6 +197,8 @@ def _inverse_cdf(inp: UncertainInput, u: np.ndarray) -> np.ndarray:
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
         return np.where(u < f, left, right)
+    if inp.distribution in ("normal", "beta"):
+        from scipy import special  # imported here: 0.2 s that most commands never need
     if inp.distribution == "normal":
         mean, sd = p
         if sd == 0:

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special
 
 from ..case.casefile import read_case_text
 from ..case.model import Conflict
@@ -250,6 +249,8 @@ def _sensitivity(
     overall = classes.mean(axis=0)
     # more than sampling noise: a two-sided 5% test, Bonferroni-corrected over
     # every (input, scenario) pair looked at
+    from scipy import special
+
     z_crit = float(special.ndtri(1 - 0.05 / (2 * max(1, len(prep.inputs) * len(names)))))
     rows: list[dict[str, Any]] = []
     for j, inp in enumerate(prep.inputs):
