@@ -205,3 +205,23 @@ def test_result_converts_to_pandas() -> None:
     assert list(df.index) == list(range(1, 9))
     assert bool(df.loc[6, "h1_nash"]) and bool(df.loc[7, "B.anticipates_nash"])
     assert not np.any(df["h2_nash"].to_numpy() & ~df["A.anticipates_nash"].to_numpy())
+
+
+def test_a_picture_without_states_is_a_clear_error(tmp_path: pathlib.Path, run_cli: RunCli) -> None:
+    """B does not know of option a, but every feasible state takes it: B's
+    picture has no state. The message names the place and the fix (it was an
+    IndexError from the state lookup)."""
+    case = tmp_path / "empty.yaml"
+    case.write_text(
+        "title: empty picture\n"
+        "decision_makers:\n"
+        "  - {name: A, options: [{name: a}], preferences: {prioritization: [a]}}\n"
+        "  - {name: B, options: [{name: b}], preferences: {prioritization: [b]}}\n"
+        "infeasible: ['not a']\n"
+        "perceptions:\n"
+        "  B: {unaware_of: [a]}\n"
+    )
+    code, out, err = run_cli(["hypergame", str(case)])
+    assert code == 2, err
+    assert "(perceptions.B.unaware_of)" in err and "B's picture of the game has no state" in err
+    assert "Traceback" not in err + out

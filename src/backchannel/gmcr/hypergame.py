@@ -109,6 +109,22 @@ def perceived_game(
     if nested is not None:
         unknown |= _mask_of(conflict, nested.unaware_of)
     keep = (space.codes & np.uint64(unknown)) == 0
+    if not keep.any():
+        unaware = [*(per.unaware_of if per else []), *(nested.unaware_of if nested else [])]
+        whose = (
+            f"{perceiver}'s picture of the game"
+            if about is None
+            else f"the game {perceiver} believes {about} perceives"
+        )
+        loc: tuple[str | int, ...] = ("perceptions", perceiver)
+        if nested is not None and about is not None:
+            loc = (*loc, "about", about)
+        raise ModelError(
+            f"{whose} has no state: every feasible state takes an option it does not know of "
+            f"({', '.join(repr(o) for o in unaware)})",
+            (*loc, "unaware_of"),
+            "Remove the option from unaware_of, or relax the infeasibility rules that force it to be taken.",
+        )
     universal = np.flatnonzero(keep)
     codes = space.codes[keep]
     names = _names(conflict)

@@ -114,6 +114,8 @@ class StateSpace:
         c = np.asarray(codes, dtype=np.uint64)
         if self._lookup is not None:
             return self._lookup[c.astype(np.int64)]
+        if not self.codes.size:
+            return np.full(c.shape, -1, dtype=np.int64)
         pos = np.searchsorted(self.codes, c)
         pos = np.minimum(pos, self.codes.size - 1)
         return np.where(self.codes[pos] == c, pos, -1).astype(np.int64)
