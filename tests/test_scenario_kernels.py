@@ -142,7 +142,7 @@ def test_phase_walk_equals_the_reference(data: dict[str, Any], concept: str, see
         values = draw(list(prep.inputs), rng.random((9, len(prep.inputs))))
         payoffs = rng.integers(0, 4, size=(9, prep.space.n_dms, prep.space.n_states)).astype(np.int32)
         _phase_run(prep)  # compiles the phases
-    except (ModelError, IndexError):  # IndexError: a perceived game with no feasible state (not ours)
+    except ModelError:  # e.g. a perceived game with no state
         assume(False)
         return
     want = ref_run_phases(prep, payoffs, values, concept)
