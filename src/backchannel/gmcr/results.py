@@ -73,6 +73,26 @@ def _descriptions(space: StateSpace, codes: np.ndarray, render: Callable[[str], 
     return desc
 
 
+def _scenario_lists(
+    space: StateSpace, start: int, stop: int, render: Callable[[list[str]], str]
+) -> list[str]:
+    """Per state, ``render`` of the names of the scenarios it falls under
+    ("[]" for none), each combination rendered once."""
+    n = stop - start
+    if not space.scenarios:
+        return ["[]"] * n
+    names = list(space.scenarios)
+    member = np.stack([m[start:stop] for m in space.scenarios.values()], axis=1)  # states × scenarios
+    packed = np.ascontiguousarray(np.packbits(member, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    texts = [
+        render([names[j] for j in np.flatnonzero(member[i]).tolist()]) if member[i].any() else "[]"
+        for i in first.tolist()
+    ]
+    return np.array(texts, dtype=object)[which.ravel()].tolist()
+
+
 def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None) -> bytes:
     """:func:`state_rows` as the JSON text of the array's elements (comma
     separated, without the brackets), exactly as orjson writes them inside
@@ -89,10 +109,6 @@ def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None
     table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
     pats = table.view(f"S{n_opt}").ravel().astype(str).tolist() if n_opt else [""] * codes.size
     desc = _descriptions(sp, codes, esc).tolist()
-    labels: list[list[str]] = [[] for _ in range(codes.size)]
-    for name, mask in sp.scenarios.items():
-        for i in np.flatnonzero(mask[start:stop]).tolist():
-            labels[i].append(esc(name))
     dms = [esc(d) for d in sp.dm_names]
     if indent:
         pay = ",".join(f'\n        "{d}": %d' for d in dms)
@@ -109,7 +125,7 @@ def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None
             '{"number":%d,"pattern":"%s","code":%d,"description":"%s","scenarios":%s,"payoffs":{' + pay + "}}"
         )
         lead, join, tail = '["', '","', '"]'
-    scen = [lead + join.join(lab) + tail if lab else "[]" for lab in labels]
+    scen = _scenario_lists(sp, start, stop, lambda lab: lead + join.join(map(esc, lab)) + tail)
     pays = sp.payoffs[:, start:stop].T.tolist()
     out = [
         row % (s, pat, code, d, sc, *p)
