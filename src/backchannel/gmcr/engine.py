@@ -179,7 +179,7 @@ def reachable_min_batch(
         return np.full((b, n), _INF, dtype=np.int32)
     if h > 62 or not use_kernels(n):
         return reachable_min_arrays(moves, value, allowed)
-    by_target = ByTarget.build([(m.indptr, m.targets, m.clique) for m in moves], index=allowed is not None)
+    by_target = ByTarget([(m.indptr, m.targets, m.clique) for m in moves], index=allowed is not None)
     rows = np.arange(h, dtype=np.int64)
     offsets = np.cumsum([0] + [m.n_moves for m in moves]).tolist()
     flat = None if allowed is None else np.ascontiguousarray(np.concatenate(list(allowed), axis=1))

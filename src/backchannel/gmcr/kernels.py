@@ -92,10 +92,6 @@ class ByTarget:
                 reverse_kernel(indptr, targets, self.ptr[j], self.src, self.move, at)
             at += size
 
-    @classmethod
-    def build(cls, moves: Sequence[tuple[np.ndarray, np.ndarray, bool]], index: bool = False) -> ByTarget:
-        return cls(moves, index)
-
 
 def done_flags(n: int, movers: int) -> np.ndarray:
     """The per-state bit set of :func:`reach_kernel`: the smallest integer type with ``movers`` bits."""
@@ -235,6 +231,21 @@ def order_kernel(value):
 
 
 @jit
+def _label(x, need, v, done, low, stack_s, stack_j, top):
+    """Label the nodes (``x``, j) for the bits j of ``need`` with ``v`` and
+    push them; the new top of the stack."""
+    one = done.dtype.type(1)
+    done[x] |= need
+    for j in range(low.shape[1]):
+        if (need >> j) & one:
+            low[x, j] = v
+            stack_s[top] = x
+            stack_j[top] = j
+            top += 1
+    return top
+
+
+@jit
 def reach_kernel(value, order, movers, rev_ptr, rev_src, rev_move, clique, allowed, pay, done):
     """For every node (state ``t``, last mover ``j``): the least ``value`` over
     the states reachable from ``t`` by a legal sequence (length ≥ 0) whose
@@ -274,14 +285,7 @@ def reach_kernel(value, order, movers, rev_ptr, rev_src, rev_move, clique, allow
         if done[t] == full:
             continue
         v = value[t]
-        top = 0
-        for j in range(h):
-            if not (done[t] >> j) & one:
-                low[t, j] = v
-                stack_s[top] = t
-                stack_j[top] = j
-                top += 1
-        done[t] = full
+        top = _label(t, full & ~done[t], v, done, low, stack_s, stack_j, 0)
         while top:
             top -= 1
             u = stack_s[top]
@@ -300,16 +304,9 @@ def reach_kernel(value, order, movers, rev_ptr, rev_src, rev_move, clique, allow
                     first[block, m] = pay[row, u] + 2
                 elif first[block, m]:
                     x = first[block, m] - 1
-                    if x != u:
-                        need = skip & ~done[x]
-                        if need:
-                            done[x] |= need
-                            for j in range(h):
-                                if (need >> j) & one:
-                                    low[x, j] = v
-                                    stack_s[top] = x
-                                    stack_j[top] = j
-                                    top += 1
+                    need = skip & ~done[x]
+                    if x != u and need:
+                        top = _label(x, need, v, done, low, stack_s, stack_j, top)
                     continue
                 else:
                     first[block, m] = u + 1
@@ -324,13 +321,7 @@ def reach_kernel(value, order, movers, rev_ptr, rev_src, rev_move, clique, allow
                     continue
                 if improving and pay[row, u] <= pay[row, x]:
                     continue
-                done[x] |= need
-                for j in range(h):
-                    if (need >> j) & one:
-                        low[x, j] = v
-                        stack_s[top] = x
-                        stack_j[top] = j
-                        top += 1
+                top = _label(x, need, v, done, low, stack_s, stack_j, top)
     return low
 
 
@@ -357,7 +348,6 @@ def clique_min_kernel(indptr, targets, low, j, out):
     every member gets the least ``low[:, j]`` of the others (the second
     least for the member holding the least)."""
     n = indptr.size - 1
-    big = np.iinfo(np.int32).max
     for s in range(n):
         lo = indptr[s]
         hi = indptr[s + 1]
@@ -365,7 +355,7 @@ def clique_min_kernel(indptr, targets, low, j, out):
             continue  # no moves, or not the block's least state
         best = low[s, j]
         arg = s
-        second = big
+        second = _INF
         for e in range(lo, hi):
             v = low[targets[e], j]
             if v < best:
@@ -492,7 +482,6 @@ def sim_kernel(k, opponents, payoff, codes, lookup, ui_ptr, ui_tgt, parts, radix
             hit = False
             if not joint:
                 for i in range(h):
-                    o = opponents[i]
                     for r in range(cnt[i]):
                         t = ui_tgt[base[i] + r]
                         c = _find(code1 ^ codes[t] ^ cs, codes, lookup)

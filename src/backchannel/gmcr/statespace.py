@@ -99,7 +99,7 @@ class StateSpace:
     @cached_property
     def by_target(self) -> ByTarget:
         """Every decision maker's moves by target (row ``d`` for DM ``d``), built once."""
-        return ByTarget.build([(m.indptr, m.targets, m.clique) for m in self.moves])
+        return ByTarget([(m.indptr, m.targets, m.clique) for m in self.moves])
 
     @property
     def n_options(self) -> int:
