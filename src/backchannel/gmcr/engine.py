@@ -65,6 +65,7 @@ from .statespace import Moves, StateSpace
 
 __all__ = [
     "CONCEPTS",
+    "best_move",
     "improvements",
     "least_reachable",
     "legal_sequence",
@@ -73,6 +74,7 @@ __all__ = [
     "reachable_min_batch",
     "reduce_rows",
     "stability_matrix",
+    "worst_over",
 ]
 
 CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq", "sim")
@@ -195,7 +197,7 @@ def reachable_min_arrays(
     moves: Sequence[Moves], value: np.ndarray, allowed: Sequence[np.ndarray] | None
 ) -> np.ndarray:
     """:func:`reachable_min_batch` with NumPy arrays only (the reference the
-    compiled form is tested against; used past 62 movers).
+    compiled form is tested against; used for small spaces and past 62 movers).
 
     ``first[j][s]`` is the minimum over the sequences whose first move is
     ``j``'s, ``after[j][t]`` the minimum over those starting at ``t`` with
@@ -315,7 +317,7 @@ def legal_sequence(
     return None
 
 
-def _worst_over(ui: Moves, v: np.ndarray) -> np.ndarray:
+def worst_over(ui: Moves, v: np.ndarray) -> np.ndarray:
     """For each state, the largest ``v`` over the targets of its UIs (NEG if none)."""
     return reduce_rows(v[None, ui.targets], ui.indptr, np.maximum, _NEG)[0]
 
@@ -371,8 +373,8 @@ def stability_matrix(
                 out["sim"][k] = sim.row(k)
             else:
                 # SMR: g(s2), the best k can reach from s2 in one move, or s2 itself
-                v = _best_move(space.moves[k], p) if concept == "smr" else p
-                out[concept][k] = _worst_over(ui[k], least(k, concept, v)) <= p
+                v = best_move(space.moves[k], p) if concept == "smr" else p
+                out[concept][k] = worst_over(ui[k], least(k, concept, v)) <= p
 
         # the heaviest first, so that threads finish together
         order_of_work = ("sim", "seq", "gmr", "smr", "nash")
@@ -383,7 +385,7 @@ def stability_matrix(
     return out
 
 
-def _best_move(mk: Moves, p: np.ndarray) -> np.ndarray:
+def best_move(mk: Moves, p: np.ndarray) -> np.ndarray:
     """Per state, the larger of ``p`` and the best ``p`` one move reaches."""
     if use_kernels(p.size):
         return best_move_kernel(mk.indptr, mk.targets, p)

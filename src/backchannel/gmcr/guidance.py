@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..words import CONCEPT_LABELS, join_names
-from .engine import improvements, reachable_min, reduce_rows, stability_matrix
+from .engine import best_move, improvements, reachable_min, stability_matrix, worst_over
 from .statespace import StateSpace
 
 __all__ = ["MOST", "THREAT_BUDGET", "concept_guidance"]
@@ -30,7 +30,6 @@ MOST = 0.5
 #: two seconds); above it the guidance gives the acceptance figures only, and says so.
 THREAT_BUDGET = 500_000
 _INF = np.iinfo(np.int32).max
-_NEG = np.iinfo(np.int32).min
 _SANCTIONING = ("gmr", "smr", "seq")
 
 
@@ -68,14 +67,11 @@ def _covered(space: StateSpace, c: str, sanctioned: np.ndarray, d: int, i: int, 
         if k == d or not sanctioned[k].any():
             continue
         p = space.payoffs[k].astype(np.int32)
-        value = p
-        if c == "smr":
-            mk = space.moves[k]
-            value = np.maximum(p, reduce_rows(p[None, mk.targets], mk.indptr, np.maximum, _NEG)[0])
+        value = best_move(space.moves[k], p) if c == "smr" else p
         others = [j for j in range(space.n_dms) if j != k]
         moves = [ui[j] if c == "seq" else space.moves[j] for j in others]
         v = reachable_min(moves, np.where(done, value, _INF).astype(np.int32))
-        worst = reduce_rows(v[None, ui[k].targets], ui[k].indptr, np.maximum, _NEG)[0]
+        worst = worst_over(ui[k], v)
         total += int((sanctioned[k] & before & (worst <= p)).sum())
     return total
 

@@ -112,9 +112,7 @@ class SimSearch:
         for d, m in enumerate(ui):
             self.ui_ptr[d] = m.indptr + at
             at += m.n_moves
-        self.ui_tgt = (
-            np.concatenate([m.targets for m in ui]).astype(np.int32) if ui else np.zeros(0, np.int32)
-        )
+        self.ui_tgt = np.concatenate([m.targets for m in ui]) if ui else np.zeros(0, np.int32)  # int32
         self.parts = parts_kernel(self.codes, np.array(space.dm_masks, dtype=np.uint64))
         self.radix = np.array([1 << bin(mask).count("1") for mask in space.dm_masks], dtype=np.int64)
 
