@@ -5,18 +5,20 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import orjson
 
 from ..case.results import Result, meta
-from .statespace import StateSpace
+from .statespace import StateSpace, patterns_of
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["StabilityResult", "state_rows", "state_rows_text"]
+
+T = TypeVar("T")
 
 
 def state_rows(space: StateSpace, start: int, stop: int) -> list[dict[str, Any]]:
@@ -26,16 +28,10 @@ def state_rows(space: StateSpace, start: int, stop: int) -> list[dict[str, Any]]
     sp = space
     idx = np.arange(start, stop)
     codes = sp.codes[start:stop]
-    n_opt = sp.n_options
-    bits = (codes[:, None] >> np.arange(n_opt, dtype=np.uint64)[None, :]) & np.uint64(1)
-    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
-    pats = table.view(f"S{n_opt}").ravel().astype(str).tolist() if n_opt else [""] * idx.size
+    pats = patterns_of(codes, sp.n_options)
     # what is taken, option 1 first, joined by ", ": a piece per decision maker
     desc = _descriptions(sp, codes, str)
-    labels: list[list[str]] = [[] for _ in range(idx.size)]
-    for name, mask in sp.scenarios.items():
-        for i in np.flatnonzero(mask[start:stop]).tolist():
-            labels[i].append(name)
+    labels = [list(lab) for lab in _scenario_lists(sp, start, stop, tuple)]
     dms = sp.dm_names
     pays = sp.payoffs[:, start:stop].T.tolist()
     return [
@@ -73,24 +69,20 @@ def _descriptions(space: StateSpace, codes: np.ndarray, render: Callable[[str], 
     return desc
 
 
-def _scenario_lists(
-    space: StateSpace, start: int, stop: int, render: Callable[[list[str]], str]
-) -> list[str]:
+def _scenario_lists(space: StateSpace, start: int, stop: int, render: Callable[[list[str]], T]) -> list[T]:
     """Per state, ``render`` of the names of the scenarios it falls under
-    ("[]" for none), each combination rendered once."""
+    (in the case's order), each combination rendered once: the states with
+    the same combination share the rendered object."""
     n = stop - start
     if not space.scenarios:
-        return ["[]"] * n
+        return [render([])] * n
     names = list(space.scenarios)
     member = np.stack([m[start:stop] for m in space.scenarios.values()], axis=1)  # states × scenarios
     packed = np.ascontiguousarray(np.packbits(member, axis=1))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
     _, first, which = np.unique(keys, return_index=True, return_inverse=True)
-    texts = [
-        render([names[j] for j in np.flatnonzero(member[i]).tolist()]) if member[i].any() else "[]"
-        for i in first.tolist()
-    ]
-    return np.array(texts, dtype=object)[which.ravel()].tolist()
+    texts = [render([names[j] for j in np.flatnonzero(member[i]).tolist()]) for i in first.tolist()]
+    return [texts[w] for w in which.ravel().tolist()]
 
 
 def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None) -> bytes:
@@ -100,14 +92,11 @@ def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None
     formatting instead of a dict and its serialisation."""
     sp = space
     codes = sp.codes[start:stop]
-    n_opt = sp.n_options
 
     def esc(text: str) -> str:
         return orjson.dumps(text).decode()[1:-1]
 
-    bits = (codes[:, None] >> np.arange(n_opt, dtype=np.uint64)[None, :]) & np.uint64(1)
-    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
-    pats = table.view(f"S{n_opt}").ravel().astype(str).tolist() if n_opt else [""] * codes.size
+    pats = patterns_of(codes, sp.n_options)
     desc = _descriptions(sp, codes, esc).tolist()
     dms = [esc(d) for d in sp.dm_names]
     if indent:
@@ -125,7 +114,9 @@ def state_rows_text(space: StateSpace, start: int, stop: int, indent: int | None
             '{"number":%d,"pattern":"%s","code":%d,"description":"%s","scenarios":%s,"payoffs":{' + pay + "}}"
         )
         lead, join, tail = '["', '","', '"]'
-    scen = _scenario_lists(sp, start, stop, lambda lab: lead + join.join(map(esc, lab)) + tail)
+    scen = _scenario_lists(
+        sp, start, stop, lambda lab: lead + join.join(map(esc, lab)) + tail if lab else "[]"
+    )
     pays = sp.payoffs[:, start:stop].T.tolist()
     out = [
         row % (s, pat, code, d, sc, *p)

@@ -37,6 +37,7 @@ __all__ = [
     "compile_conflict",
     "default_max_states",
     "estimate_states",
+    "patterns_of",
 ]
 
 MAX_OPTIONS = 62
@@ -75,6 +76,15 @@ class Moves:
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
         return Moves(indptr, self.targets[keep])
+
+
+def patterns_of(codes: np.ndarray, n_options: int) -> list[str]:
+    """The Y/N pattern of each state code, option 1 first."""
+    if not n_options:
+        return [""] * codes.size
+    bits = (codes[:, None] >> np.arange(n_options, dtype=np.uint64)[None, :]) & np.uint64(1)
+    table = np.where(bits.astype(bool), ord("Y"), ord("N")).astype(np.uint8)
+    return table.view(f"S{n_options}").ravel().astype(str).tolist()
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,10 +136,7 @@ class StateSpace:
         return "".join("Y" if code >> i & 1 else "N" for i in range(self.n_options))
 
     def patterns(self) -> list[str]:
-        n = self.n_options
-        bits = (self.codes[:, None] >> np.arange(n, dtype=np.uint64)[None, :]) & np.uint64(1)
-        table = np.where(bits.astype(bool), "Y", "N")
-        return ["".join(row) for row in table]
+        return patterns_of(self.codes, self.n_options)
 
     def describe(self, s: int) -> str:
         """A short description of what is taken in state ``s``."""
