@@ -22,6 +22,7 @@ import numpy as np
 
 from .._jit import jit
 from .engine import CONCEPTS, reachable_min_batch, reduce_rows, stability_matrix
+from .kernels import improving_reach_kernel
 from .statespace import Moves, StateSpace
 
 __all__ = ["batch_distance", "batch_stability", "dense_rank", "reachable_nash"]
@@ -69,9 +70,7 @@ def batch_stability(
     b, n_dm, n = payoffs.shape
     out = {c: np.ones((b, n_dm, n), dtype=bool) for c in concepts}
     if "nash" in concepts:
-        ptr = np.stack([space.moves[d].indptr for d in range(n_dm)]).astype(np.int64)
-        tgts = np.stack([_padded(space.moves[d].targets, ptr.max()) for d in range(n_dm)])
-        _nash_kernel(payoffs, ptr, tgts, out["nash"])
+        _nash_kernel(payoffs, *_moves_by_source(space), out["nash"])
     moving = any(c in concepts for c in ("gmr", "smr", "seq"))  # the opponents' replies count
     ui = [_improving(space, payoffs, d) for d in range(n_dm)] if moving else []
     for k in range(n_dm if moving else 0):
@@ -110,10 +109,15 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     each move's payoffs as it goes.
     """
     payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
-    b, _n_dm, n = payoffs.shape
+    b, n_dm, n = payoffs.shape
     ptr, tgt, mov = _moves_by_source(space)
+    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+    begin = np.zeros((b, n), dtype=bool)
+    begin[:, start] = True
     dist = np.empty((b, n), dtype=np.int32)
-    _distance_kernel(payoffs, ptr, tgt, mov, int(start), dist)
+    no_stop = np.zeros(0, dtype=bool)
+    flat = payoffs.reshape(b, n_dm * n)
+    improving_reach_kernel(flat, mov * n + tgt, mov * n + src, ptr, tgt, begin, no_stop, False, dist)
     return dist
 
 
@@ -140,38 +144,6 @@ def _moves_by_source(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndar
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
     return ptr, np.ascontiguousarray(tgt[order]), np.ascontiguousarray(mov[order])
-
-
-@jit
-def _distance_kernel(
-    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, start: int, dist: np.ndarray
-) -> None:  # pragma: no cover - compiled
-    b, _, n = pay.shape
-    queue = np.empty(n, dtype=np.int64)
-    for s in range(b):
-        for v in range(n):
-            dist[s, v] = -1
-        dist[s, start] = 0
-        queue[0] = start
-        head, tail = 0, 1
-        while head < tail:
-            u = queue[head]
-            head += 1
-            du = dist[s, u] + 1
-            for e in range(ptr[u], ptr[u + 1]):
-                t = tgt[e]
-                if dist[s, t] < 0:
-                    d = mov[e]
-                    if pay[s, d, t] > pay[s, d, u]:
-                        dist[s, t] = du
-                        queue[tail] = t
-                        tail += 1
-
-
-def _padded(x: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=np.int64)
-    out[: x.size] = x
-    return out
 
 
 @jit
@@ -206,16 +178,14 @@ def _reachable_nash_kernel(
 
 @jit
 def _nash_kernel(
-    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, out: np.ndarray
+    pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
     """``out[s, d, u]`` false where decision maker ``d`` has a unilateral improvement from
-    ``u`` in sample ``s``; ``ptr[d]``, ``tgt[d]``: ``d``'s moves as CSR by source."""
-    b, n_dm, n = pay.shape
+    ``u`` in sample ``s``; the moves as CSR by source with their movers (:func:`_moves_by_source`)."""
+    b, _, n = pay.shape
     for s in range(b):
-        for d in range(n_dm):
-            for u in range(n):
-                pu = pay[s, d, u]
-                for e in range(ptr[d, u], ptr[d, u + 1]):
-                    if pay[s, d, tgt[d, e]] > pu:
-                        out[s, d, u] = False
-                        break
+        for u in range(n):
+            for e in range(ptr[u], ptr[u + 1]):
+                d = mov[e]
+                if out[s, d, u] and pay[s, d, tgt[e]] > pay[s, d, u]:
+                    out[s, d, u] = False

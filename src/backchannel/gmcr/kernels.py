@@ -5,6 +5,8 @@ large temporaries or many passes:
 
 * :func:`moves_kernel` — a decision maker's unilateral moves, state by state;
 * :func:`improvements_kernel` — the moves to a strictly preferred state;
+* :func:`improving_reach_kernel` — breadth-first search by improvements, per
+  sample (status-quo distances, the phase walk);
 * :func:`reverse_kernel` — moves by target (who can move *into* a state);
 * :func:`reach_kernel` — the least value a coalition can reach by a legal
   sequence, from every (state, last mover), in one sweep of the states in
@@ -34,6 +36,7 @@ __all__ = [
     "clique_min_kernel",
     "fwd_min_kernel",
     "improvements_kernel",
+    "improving_reach_kernel",
     "moves_kernel",
     "order_kernel",
     "parts_kernel",
@@ -155,6 +158,51 @@ def moves_kernel(codes, mask, local, adopt_only, withdraw_only, lookup):
                 targets[w] = t
                 w += 1
     return indptr, targets
+
+
+@jit
+def improving_reach_kernel(
+    flat: np.ndarray,
+    idx_t: np.ndarray,
+    idx_s: np.ndarray,
+    ptr: np.ndarray,
+    tgt: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    use_stop: bool,
+    dist: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Per sample, the number of improvements from the ``start`` states (samples × states)
+    to each state, −1 where unreachable, not moving on from a state where ``stop`` (states)
+    holds when ``use_stop``; written into ``dist`` (samples × states).  The moves are CSR
+    by source (``ptr``, ``tgt``); move ``e`` improves for its mover in sample ``s`` when
+    ``flat[s, idx_t[e]] > flat[s, idx_s[e]]`` (``flat``: the sample's payoffs as decision
+    makers × states, flattened; the indices say where the mover's payoffs of the target
+    and the source sit, as the mover sees them)."""
+    b, n = start.shape
+    queue = np.empty(n, dtype=np.int64)
+    for s in range(b):
+        tail = 0
+        for v in range(n):
+            if start[s, v]:
+                dist[s, v] = 0
+                queue[tail] = v
+                tail += 1
+            else:
+                dist[s, v] = -1
+        head = 0
+        while head < tail:
+            u = queue[head]
+            head += 1
+            if use_stop and stop[u]:
+                continue
+            du = dist[s, u] + 1
+            for e in range(ptr[u], ptr[u + 1]):
+                t = tgt[e]
+                if dist[s, t] < 0 and flat[s, idx_t[e]] > flat[s, idx_s[e]]:
+                    dist[s, t] = du
+                    queue[tail] = t
+                    tail += 1
 
 
 @jit

@@ -30,8 +30,9 @@ import numpy as np
 from ..case.model import Conflict, Phase
 from ..case.uncertainty import UncertainInput
 from ..gmcr.dynamics import CompiledPhase, compile_phases, rest_states
+from ..gmcr.kernels import improving_reach_kernel
 from ..gmcr.statespace import StateSpace
-from .walk import reach_kernel, rest_kernel, steps_kernel
+from .walk import rest_kernel, steps_kernel
 
 __all__ = [
     "PhaseRun",
@@ -195,7 +196,9 @@ class _Walk:
         use_stop = stop is not None
         halt = np.ascontiguousarray(stop if stop is not None else np.zeros(0, dtype=bool))
         start = np.ascontiguousarray(start)
-        reach_kernel(self.flat, self.idx_t, self.idx_s, self.ptr, self.tgt, start, halt, use_stop, dist)
+        improving_reach_kernel(
+            self.flat, self.idx_t, self.idx_s, self.ptr, self.tgt, start, halt, use_stop, dist
+        )
         return dist
 
     def steps(self, start: np.ndarray, moves: np.ndarray) -> np.ndarray:

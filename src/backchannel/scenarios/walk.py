@@ -10,7 +10,10 @@ them, sit (:meth:`.phases.PhaseRun.edge_index`).  Only the moves out of states
 a walk stands on are read, with no temporaries over samples × moves.
 
 A state is *at rest* in a sample when no move out of it improves for its
-mover, or (for concepts other than Nash) where ``rest_all`` says so.
+mover, or (for concepts other than Nash) where ``rest_all`` says so.  The
+search from the starting states is
+:func:`backchannel.gmcr.kernels.improving_reach_kernel`, shared with the
+status-quo distances of :func:`backchannel.gmcr.batch.batch_distance`.
 """
 
 from __future__ import annotations
@@ -19,48 +22,7 @@ import numpy as np
 
 from .._jit import jit
 
-__all__ = ["reach_kernel", "rest_kernel", "steps_kernel"]
-
-
-@jit
-def reach_kernel(
-    flat: np.ndarray,
-    idx_t: np.ndarray,
-    idx_s: np.ndarray,
-    ptr: np.ndarray,
-    tgt: np.ndarray,
-    start: np.ndarray,
-    stop: np.ndarray,
-    use_stop: bool,
-    dist: np.ndarray,
-) -> None:  # pragma: no cover - compiled
-    """Per sample, the number of perceived improvements from the ``start`` states (samples ×
-    states) to each state, −1 where unreachable, not moving on from a state where ``stop``
-    (states) holds when ``use_stop``; written into ``dist`` (samples × states)."""
-    b, n = start.shape
-    queue = np.empty(n, dtype=np.int64)
-    for s in range(b):
-        tail = 0
-        for v in range(n):
-            if start[s, v]:
-                dist[s, v] = 0
-                queue[tail] = v
-                tail += 1
-            else:
-                dist[s, v] = -1
-        head = 0
-        while head < tail:
-            u = queue[head]
-            head += 1
-            if use_stop and stop[u]:
-                continue
-            du = dist[s, u] + 1
-            for e in range(ptr[u], ptr[u + 1]):
-                t = tgt[e]
-                if dist[s, t] < 0 and flat[s, idx_t[e]] > flat[s, idx_s[e]]:
-                    dist[s, t] = du
-                    queue[tail] = t
-                    tail += 1
+__all__ = ["rest_kernel", "steps_kernel"]
 
 
 @jit
