@@ -70,7 +70,8 @@ def batch_stability(
     b, n_dm, n = payoffs.shape
     out = {c: np.ones((b, n_dm, n), dtype=bool) for c in concepts}
     if "nash" in concepts:
-        _nash_kernel(payoffs, *_moves_by_source(space), out["nash"])
+        ptr, _, tgt, mov = space.by_source
+        _nash_kernel(payoffs, ptr, tgt, mov, out["nash"])
     moving = any(c in concepts for c in ("gmr", "smr", "seq"))  # the opponents' replies count
     ui = [_improving(space, payoffs, d) for d in range(n_dm)] if moving else []
     for k in range(n_dm if moving else 0):
@@ -110,8 +111,7 @@ def batch_distance(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     """
     payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
     b, n_dm, n = payoffs.shape
-    ptr, tgt, mov = _moves_by_source(space)
-    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+    ptr, src, tgt, mov = space.by_source
     begin = np.zeros((b, n), dtype=bool)
     begin[:, start] = True
     dist = np.empty((b, n), dtype=np.int32)
@@ -127,23 +127,10 @@ def reachable_nash(space: StateSpace, payoffs: np.ndarray, start: int) -> np.nda
     >= 0)``, in one search that judges only the states it reaches."""
     payoffs = np.ascontiguousarray(payoffs, dtype=np.int32)
     b, _n_dm, n = payoffs.shape
-    ptr, tgt, mov = _moves_by_source(space)
+    ptr, _, tgt, mov = space.by_source
     out = np.empty((b, n), dtype=bool)
     _reachable_nash_kernel(payoffs, ptr, tgt, mov, int(start), out)
     return out
-
-
-def _moves_by_source(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every unilateral move as CSR by source state: (pointer, target, mover), the movers
-    of a source in decision-maker order, its targets ascending."""
-    n_dm, n = len(space.moves), space.n_states
-    src = np.concatenate([space.moves[d].sources for d in range(n_dm)]).astype(np.int64)
-    tgt = np.concatenate([space.moves[d].targets for d in range(n_dm)]).astype(np.int64)
-    mov = np.concatenate([np.full(space.moves[d].targets.size, d, dtype=np.int64) for d in range(n_dm)])
-    order = np.argsort(src, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
-    return ptr, np.ascontiguousarray(tgt[order]), np.ascontiguousarray(mov[order])
 
 
 @jit
@@ -181,7 +168,7 @@ def _nash_kernel(
     pay: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, mov: np.ndarray, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
     """``out[s, d, u]`` false where decision maker ``d`` has a unilateral improvement from
-    ``u`` in sample ``s``; the moves as CSR by source with their movers (:func:`_moves_by_source`)."""
+    ``u`` in sample ``s``; the moves as CSR by source with their movers (``StateSpace.by_source``)."""
     b, _, n = pay.shape
     for s in range(b):
         for u in range(n):

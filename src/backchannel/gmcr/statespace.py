@@ -107,6 +107,19 @@ class StateSpace:
         return int(self.codes.size)
 
     @cached_property
+    def by_source(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every decision maker's moves together as CSR by source state: (pointer, source,
+        target, mover), int64, a source's moves by mover and then target; built once."""
+        n = self.n_states
+        src = np.concatenate([m.sources for m in self.moves]).astype(np.int64)
+        tgt = np.concatenate([m.targets for m in self.moves]).astype(np.int64)
+        mov = np.concatenate([np.full(m.n_moves, d, dtype=np.int64) for d, m in enumerate(self.moves)])
+        order = np.argsort(src, kind="stable")  # the movers in order, each one's targets ascending
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+        return ptr, src[order], tgt[order], mov[order]
+
+    @cached_property
     def by_target(self) -> ByTarget:
         """Every decision maker's moves by target (row ``d`` for DM ``d``), built once."""
         return ByTarget([(m.indptr, m.targets, m.clique) for m in self.moves])

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -118,13 +117,11 @@ class PhaseRun:
             self.index[id(cp)] = got
         return got
 
-    @cached_property
+    @property
     def by_source(self) -> tuple[np.ndarray, np.ndarray]:
         """The CSR pointer of the moves by source state, and their targets."""
-        src, tgt, _ = self.edges
-        ptr = np.zeros(self.space.n_states + 1, dtype=np.int64)
-        np.cumsum(np.bincount(src, minlength=self.space.n_states), out=ptr[1:])
-        return ptr, np.ascontiguousarray(tgt, dtype=np.int64)
+        ptr, _, tgt, _ = self.space.by_source
+        return ptr, tgt
 
     def for_flags(self, flags: tuple[int, ...]) -> list[CompiledPhase]:
         if flags not in self.compiled:
@@ -161,7 +158,7 @@ def _phase_run(prep: Any) -> PhaseRun:
                 awareness.append((j, int(i), str(dm), str(opt)))
             elif inp.target[0] == "phase_end":
                 timing[int(inp.target[1])] = j
-        run = PhaseRun(space, conflict.phases(), awareness, timing, _edges(space), {})
+        run = PhaseRun(space, conflict.phases(), awareness, timing, space.by_source[1:], {})
         run.for_flags(tuple(0 for _ in awareness))  # checks the phases once, up front
         _RUNS[prep] = run
     return run
@@ -274,17 +271,6 @@ def run_phases(
         start = end
     dist = np.where(outcome & (dist < 0), 0, dist)  # resting before an event that never came: 0 moves on
     return eq, outcome, dist, stats
-
-
-def _edges(space: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every unilateral move (source, target, mover), ordered by source, mover and target."""
-    src = np.concatenate([space.moves[d].sources for d in range(space.n_dms)])
-    tgt = np.concatenate([space.moves[d].targets for d in range(space.n_dms)])
-    mov = np.concatenate(
-        [np.full(space.moves[d].targets.size, d, dtype=np.int64) for d in range(space.n_dms)]
-    )
-    order = np.lexsort((tgt, mov, src))
-    return src[order], tgt[order], mov[order]
 
 
 def compare_full_information(
