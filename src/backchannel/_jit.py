@@ -15,12 +15,14 @@ caller compiles).
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import threading
 import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["jit"]
+__all__ = ["jit", "use_kernels"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _LOCK = threading.RLock()  # one compilation at a time (kernels may first run in threads)
@@ -57,6 +59,18 @@ class _Kernel:
 
     def __call__(self, *args: Any) -> Any:
         return self.compiled(*args)
+
+
+def use_kernels(work: int, threshold: int, *, once_loaded: bool = False) -> bool:
+    """Whether a problem of size ``work`` runs on the compiled kernels: from
+    ``threshold`` on (below, loading Numba, about half a second per process,
+    costs more than the problem), or at any size when ``once_loaded`` and
+    Numba is loaded already.  ``BACKCHANNEL_KERNELS=always`` or ``never``
+    decides instead (tests, debugging); both forms give the same results."""
+    force = os.environ.get("BACKCHANNEL_KERNELS", "").strip().lower()
+    if force in ("always", "never"):
+        return force == "always"
+    return work >= threshold or (once_loaded and "numba" in sys.modules)
 
 
 def jit(fn: F) -> F:

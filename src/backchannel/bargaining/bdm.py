@@ -62,7 +62,6 @@ still runs the variants with ``Q < 1``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -70,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from .._jit import use_kernels
 from ..case.results import Result
 from .arrays import ArrayLike, FloatArray, Forecast, _checked
 from .convergence import Convergence, bdm_convergence
@@ -461,10 +461,11 @@ _FAST = True
 def _worth_compiling(shape: tuple[int, ...]) -> bool:
     """Whether a round of ``shape`` (issues, actors) is worth the compiled
     kernels: once Numba is loaded always; before, from 2**16 dyads on (loading
-    it costs about half a second, more than a small model).  Both forms give
-    the same bits (``tests/test_bdm_fast.py``)."""
+    it costs about half a second, more than a small model); see
+    :func:`backchannel._jit.use_kernels`.  Both forms give the same bits
+    (``tests/test_bdm_fast.py``)."""
     m, n = shape
-    return "numba" in sys.modules or m * n * n >= 1 << 16
+    return use_kernels(m * n * n, 1 << 16, once_loaded=True)
 
 
 def _round(

@@ -22,12 +22,12 @@ brute-force reference.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
 
 from .._jit import jit
+from .._jit import use_kernels as _use_kernels
 
 __all__ = [
     "KERNEL_STATES",
@@ -57,10 +57,7 @@ KERNEL_STATES = 1 << 14
 
 def use_kernels(n_states: int) -> bool:
     """Whether an analysis of ``n_states`` states runs the compiled kernels."""
-    force = os.environ.get("BACKCHANNEL_KERNELS", "").strip().lower()
-    if force in ("always", "never"):
-        return force == "always"
-    return n_states >= KERNEL_STATES
+    return _use_kernels(n_states, KERNEL_STATES)
 
 
 class ByTarget:
