@@ -179,6 +179,17 @@ def _no_data(title: str) -> str:
     )
 
 
+def _columns(
+    labels: list[str], value_w: float, x_lo: float, x_hi: float
+) -> tuple[float, float, float, _Scale]:
+    """A row chart's columns: the labels' width, the plot's left and right edges (``value_w``
+    left for the printed values) and the scale of its x axis."""
+    label_w = min(230.0, max(_width_of(t) for t in labels) + 8)
+    left = 12 + label_w
+    right = WIDTH - 12 - value_w
+    return label_w, left, right, _scale(x_lo, x_hi, left, right)
+
+
 def _x_axis(sx: _Scale, ticks: list[float], top: float, bottom: float, xlabel: str) -> list[str]:
     """Vertical grid lines with tick labels under them, and the axis title."""
     out = []
@@ -237,11 +248,7 @@ def interval_chart(
     if xmax > 0 and top_v <= xmax:
         x_hi = xmax
         ticks = [t for t in ticks if t <= xmax + 1e-12]
-    label_w = min(230.0, max(_width_of(r[0]) for r in data) + 8)
-    value_w = 130.0
-    left = 12 + label_w
-    right = WIDTH - 12 - value_w
-    sx = _scale(x_lo, x_hi, left, right)
+    label_w, left, right, sx = _columns([r[0] for r in data], 130.0, x_lo, x_hi)
     top = 50.0
     bottom = top + ROW * len(data)
     body = _x_axis(sx, ticks, top - 6, bottom, xlabel)
@@ -297,11 +304,7 @@ def tornado(
         return _no_data(title)
     values = [base, *(v for _, lo, hi in data for v in (lo, hi) if _finite(v))]
     x_lo, x_hi, ticks = _ticks(min(values), max(values))
-    label_w = min(230.0, max(_width_of(r[0]) for r in data) + 8)
-    value_w = 130.0
-    left = 12 + label_w
-    right = WIDTH - 12 - value_w
-    sx = _scale(x_lo, x_hi, left, right)
+    label_w, left, right, sx = _columns([r[0] for r in data], 130.0, x_lo, x_hi)
     colours = (PALETTE[0], PALETTE[4])
     legend, lh = _legend(
         left, 44, [("input low", colours[0], ""), ("input high", colours[1], "")], right - left
@@ -444,11 +447,7 @@ def bar_chart(
     if xmax is not None and _finite(xmax) and max(vals) <= xmax and lo_v >= 0:
         x_hi = xmax
         ticks = [t for t in ticks if t <= xmax + 1e-12]
-    label_w = min(230.0, max(_width_of(r[0]) for r in data) + 8)
-    value_w = 70.0
-    left = 12 + label_w
-    right = WIDTH - 12 - value_w
-    sx = _scale(x_lo, x_hi, left, right)
+    label_w, _left, right, sx = _columns([r[0] for r in data], 70.0, x_lo, x_hi)
     top = 50.0
     bottom = top + ROW * len(data)
     body = _x_axis(sx, ticks, top - 6, bottom, xlabel)
