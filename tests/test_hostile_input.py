@@ -17,23 +17,9 @@ from hypothesis import strategies as st
 
 from backchannel.case.textguard import JsonLines, json_line_map
 from conftest import RunCli
+from test_bad_input import GOOD as BAD_INPUT_GOOD
 
-GOOD = """\
-title: Test
-decision_makers:
-  - name: a
-    options:
-      - name: x
-    preferences:
-      - x
-  - name: b
-    options:
-      - name: y
-      - name: z
-    preferences:
-      - y and not z
-status_quo: NNN
-"""
+GOOD = BAD_INPUT_GOOD + "status_quo: NNN\n"  # the two-party case of test_bad_input, with a status quo
 
 BARGAIN = """\
 title: Bargain
