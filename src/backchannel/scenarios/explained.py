@@ -27,6 +27,37 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
+def low_high(kind: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The samples where a discrete input is low and high: an alternative its
+    first form against the others, a statement or pair off against on."""
+    return (x == 0, x > 0) if kind == "alternative" else (x == 0, x == 1)
+
+
+def sensitivity_row(
+    inp: Any, names: list[str], p_lo: np.ndarray, p_hi: np.ndarray, se_of: Callable[[int], float], z: float
+) -> dict[str, Any]:
+    """A sensitivity row: the futures' probabilities with the input low and
+    high, the largest swing and its future.  The swing is significant above
+    ``z`` standard errors (``se_of(future)``); with ``z`` 0 (exact
+    probabilities, no error) above 1e-9."""
+    diff = p_hi - p_lo
+    s = int(np.argmax(np.abs(diff)))
+    se = se_of(s)
+    return {
+        "input": inp.key,
+        "label": inp.label,
+        "description": inp.describe(),
+        "kind": inp.kind,
+        "swing": _r(abs(diff[s])),
+        "scenario": names[s],
+        "low": _r(p_lo[s]),
+        "high": _r(p_hi[s]),
+        "se": _r(se),
+        "significant": bool(abs(diff[s]) > (z * se if z else 1e-9)),
+        "effects": {names[k]: {"low": _r(p_lo[k]), "high": _r(p_hi[k])} for k in range(len(names))},
+    }
+
+
 def _exact_sensitivity(
     prep: Prepared, values: np.ndarray, weight: np.ndarray, classes: np.ndarray, names: list[str]
 ) -> list[dict[str, Any]]:
@@ -37,30 +68,13 @@ def _exact_sensitivity(
     for j, inp in enumerate(prep.inputs):
         if inp.kind == "numeric":
             continue
-        x = values[:, j]
-        lo_mask, hi_mask = (x == 0, x > 0) if inp.kind == "alternative" else (x == 0, x == 1)
+        lo_mask, hi_mask = low_high(inp.kind, values[:, j])
         w_lo, w_hi = weight[lo_mask].sum(), weight[hi_mask].sum()
         if w_lo <= 0 or w_hi <= 0:
             continue
         p_lo = weight[lo_mask] @ classes[lo_mask] / w_lo
         p_hi = weight[hi_mask] @ classes[hi_mask] / w_hi
-        diff = p_hi - p_lo
-        s = int(np.argmax(np.abs(diff)))
-        rows.append(
-            {
-                "input": inp.key,
-                "label": inp.label,
-                "description": inp.describe(),
-                "kind": inp.kind,
-                "swing": _r(abs(diff[s])),
-                "scenario": names[s],
-                "low": _r(p_lo[s]),
-                "high": _r(p_hi[s]),
-                "se": 0.0,
-                "significant": bool(abs(diff[s]) > 1e-9),
-                "effects": {names[k]: {"low": _r(p_lo[k]), "high": _r(p_hi[k])} for k in range(len(names))},
-            }
-        )
+        rows.append(sensitivity_row(inp, names, p_lo, p_hi, lambda s: 0.0, 0.0))
     rows.sort(key=lambda r: (-float(r["swing"]), str(r["input"])))
     return rows
 

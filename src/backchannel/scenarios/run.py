@@ -47,7 +47,7 @@ from ..defaults import BATCH_SIZE
 from ..errors import BackchannelError
 from ..gmcr.engine import CONCEPTS
 from .backends import BACKENDS, Cancelled, register_pausable, run_batches
-from .explained import complete
+from .explained import complete, low_high, sensitivity_row
 from .extras import conditional_forecasts, scenario_sobol, stop_after, wilson_half_width
 from .montecarlo import FORECAST_MODELS, RULES, BatchOutput, Prepared, batch_sizes, prepared, unpack
 from .phases import phases_summary
@@ -258,33 +258,18 @@ def _sensitivity(
         if inp.kind == "numeric":
             q1, q2 = np.quantile(x, [1 / 3, 2 / 3])
             lo_mask, hi_mask = x <= q1, x >= q2
-        elif inp.kind == "alternative":
-            lo_mask, hi_mask = x == 0, x > 0
         else:
-            lo_mask, hi_mask = x == 0, x == 1
+            lo_mask, hi_mask = low_high(inp.kind, x)
         n_lo, n_hi = int(lo_mask.sum()), int(hi_mask.sum())
         if n_lo == 0 or n_hi == 0 or n_lo == n or n_hi == n:
             continue
+
+        def se_of(s: int, n_lo: int = n_lo, n_hi: int = n_hi) -> float:
+            return float(np.sqrt(overall[s] * (1 - overall[s]) * (1 / n_lo + 1 / n_hi)))
+
         p_lo = classes[lo_mask].mean(axis=0)
         p_hi = classes[hi_mask].mean(axis=0)
-        diff = p_hi - p_lo
-        s = int(np.argmax(np.abs(diff)))
-        se = float(np.sqrt(overall[s] * (1 - overall[s]) * (1 / n_lo + 1 / n_hi)))
-        rows.append(
-            {
-                "input": inp.key,
-                "label": inp.label,
-                "description": inp.describe(),
-                "kind": inp.kind,
-                "swing": _r(abs(diff[s])),
-                "scenario": names[s],
-                "low": _r(p_lo[s]),
-                "high": _r(p_hi[s]),
-                "se": _r(se),
-                "significant": bool(abs(diff[s]) > z_crit * se),
-                "effects": {names[k]: {"low": _r(p_lo[k]), "high": _r(p_hi[k])} for k in range(len(names))},
-            }
-        )
+        rows.append(sensitivity_row(inp, names, p_lo, p_hi, se_of, z_crit))
     rows.sort(key=lambda r: (-float(r["swing"]), str(r["input"])))
     return rows
 
