@@ -12,7 +12,7 @@ from .engine import CONCEPTS, stability_matrix
 from .results import StabilityResult
 from .statespace import StateSpace, compile_conflict
 
-__all__ = ["compile_case", "stability"]
+__all__ = ["as_space", "compile_case", "stability"]
 
 
 def compile_case(source: str | Path, *, max_states: int | None = None) -> StateSpace:
@@ -22,6 +22,16 @@ def compile_case(source: str | Path, *, max_states: int | None = None) -> StateS
         return compile_conflict(conflict, max_states=max_states)
     except ModelError as e:
         raise case_error(name, lines, e) from None
+
+
+def as_space(model: Conflict | StateSpace | str | Path, *, max_states: int | None = None) -> StateSpace:
+    """``model`` compiled: a state space as it is, a conflict compiled, a case file (or
+    bundled case) loaded and compiled, with errors naming the file and line."""
+    if isinstance(model, StateSpace):
+        return model
+    if isinstance(model, Conflict):
+        return compile_conflict(model, max_states=max_states)
+    return compile_case(model, max_states=max_states)
 
 
 def stability(
@@ -41,12 +51,7 @@ def stability(
     >>> r.equilibria("nash"), r.equilibria("gmr")
     ([1], [1, 4])
     """
-    if isinstance(model, StateSpace):
-        space = model
-    elif isinstance(model, Conflict):
-        space = compile_conflict(model, max_states=max_states)
-    else:
-        space = compile_case(model, max_states=max_states)
+    space = as_space(model, max_states=max_states)
     concepts = tuple(concepts)
     stable = stability_matrix(space, concepts, sim_mode=sim_mode)
     params: dict[str, object] = {"concepts": list(concepts)}

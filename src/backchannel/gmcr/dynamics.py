@@ -458,9 +458,10 @@ def phase_dynamics(model: StateSpace | Conflict | str | Path, concept: str = "na
     >>> r.outcomes, r.full_information
     ([7], [7])
     """
-    from .evolution import _space, describe_step, evolution
+    from .analysis import as_space
+    from .evolution import describe_step, evolution
 
-    space = _space(model)
+    space = as_space(model)
     if concept not in CONCEPTS:
         raise BackchannelError(f"unknown concept {concept!r}: choose from {', '.join(CONCEPTS)}")
     if space.status_quo is None:

@@ -52,7 +52,7 @@ from ..case.results import Result, meta
 from ..errors import AnalysisRefused, BackchannelError
 from ..words import join_names
 from .engine import CONCEPTS, improvements, stability_matrix
-from .statespace import Moves, StateSpace, compile_conflict
+from .statespace import Moves, StateSpace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -489,16 +489,6 @@ def resolve_state(space: StateSpace, ref: int | str) -> int:
     return idx
 
 
-def _space(model: StateSpace | Conflict | str | Path) -> StateSpace:
-    if isinstance(model, StateSpace):
-        return model
-    if isinstance(model, Conflict):
-        return compile_conflict(model)
-    from .analysis import compile_case
-
-    return compile_case(model)
-
-
 def _expand(moves: Moves, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All (source, target) moves out of the ``frontier`` states."""
     indptr = moves.indptr
@@ -646,7 +636,9 @@ def evolution(
     >>> print(r.path(7)[0].text)
     Local government takes Insist on the original order: state 1 → 7
     """
-    space = _space(model)
+    from .analysis import as_space
+
+    space = as_space(model)
     concepts = (concept,) if isinstance(concept, str) else tuple(concept)
     if not concepts:
         raise BackchannelError("give at least one solution concept")

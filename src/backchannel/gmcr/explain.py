@@ -37,7 +37,7 @@ from ..words import CONCEPT_LABELS, join_names
 from .engine import CONCEPTS, improvements, legal_sequence, reachable_min, stability_matrix
 from .evolution import describe_step, resolve_state
 from .sim import sim_reply
-from .statespace import Moves, StateSpace, compile_conflict
+from .statespace import Moves, StateSpace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -438,14 +438,9 @@ def explain(
     """
     if concept not in CONCEPTS:
         raise BackchannelError(f"unknown concept {concept!r}: choose from {', '.join(CONCEPTS)}")
-    if isinstance(model, StateSpace):
-        space = model
-    elif isinstance(model, Conflict):
-        space = compile_conflict(model)
-    else:
-        from .analysis import compile_case
+    from .analysis import as_space
 
-        space = compile_case(model)
+    space = as_space(model)
     s = resolve_state(space, state)
     if stable is None or any(c not in stable for c in CONCEPTS):
         stable = stability_matrix(space, CONCEPTS)

@@ -53,7 +53,7 @@ import numpy as np
 from ..case.model import Conflict
 from ..case.results import Result, meta
 from ..errors import AnalysisRefused, BackchannelError
-from .statespace import Moves, StateSpace, compile_conflict
+from .statespace import Moves, StateSpace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -313,14 +313,9 @@ def limited_move(
     >>> r.equilibria(1), r.equilibria(2), r.nm_equilibria()
     ([1], [1, 4], [1, 4])
     """
-    if isinstance(model, StateSpace):
-        space = model
-    elif isinstance(model, Conflict):
-        space = compile_conflict(model)
-    else:
-        from .analysis import compile_case
+    from .analysis import as_space
 
-        space = compile_case(model)
+    space = as_space(model)
     _check(space)
     if horizon < 1:
         raise BackchannelError("the horizon is at least 1")

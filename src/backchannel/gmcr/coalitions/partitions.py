@@ -5,9 +5,7 @@ makers into coalitions, and the model to analyse (see :mod:`backchannel.gmcr.coa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-from ...case.model import Conflict
 from ...errors import BackchannelError
 from ..statespace import StateSpace
 
@@ -74,18 +72,6 @@ def check_partition(
         out.append(tuple(sorted(members)))
     out += [(d,) for d in range(space.n_dms) if d not in where]
     return tuple(sorted(out))
-
-
-def _space(model: StateSpace | Conflict | str | Path, max_states: int | None) -> StateSpace:
-    if isinstance(model, StateSpace):
-        return model
-    if isinstance(model, Conflict):
-        from ..statespace import compile_conflict
-
-        return compile_conflict(model, max_states=max_states)
-    from ..analysis import compile_case
-
-    return compile_case(model, max_states=max_states)
 
 
 def _check_concepts(concepts: Sequence[str]) -> tuple[str, ...]:

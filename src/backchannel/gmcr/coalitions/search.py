@@ -15,7 +15,7 @@ from ...errors import AnalysisRefused
 from ..engine import improvements, stability_matrix
 from ..statespace import StateSpace
 from .joint import _improvements
-from .partitions import COALITION_CONCEPTS, _check_concepts, _space, check_partition
+from .partitions import COALITION_CONCEPTS, _check_concepts, check_partition
 from .results import CoalitionBreak, CoalitionSearchResult, _breaks
 from .sanctions import _undeterred
 
@@ -42,7 +42,9 @@ def coalition_search(
     >>> r.broken_by(7, "nash"), r.unbroken("nash")
     ([('MoE', 'UR')], [5, 6, 10, 11, 12])
     """
-    space = _space(model, max_states)
+    from ..analysis import as_space
+
+    space = as_space(model, max_states=max_states)
     concepts = _check_concepts(concepts)
     if coalitions is None:
         groups = list(_all_coalitions(space.n_dms, 2, max_size))

@@ -13,7 +13,7 @@ from ...case.model import Conflict
 from ..engine import stability_matrix
 from ..statespace import StateSpace
 from .joint import _improvements
-from .partitions import COALITION_CONCEPTS, _check_concepts, _space, check_partition
+from .partitions import COALITION_CONCEPTS, _check_concepts, check_partition
 from .results import CoalitionBreak, CoalitionResult, _breaks
 from .sanctions import _undeterred
 
@@ -43,7 +43,9 @@ def coalition_stability(
     State 9 is gained because a coalition acts only when all of its members
     gain: Uniroyal alone would leave it, the Ministry would not go along.
     """
-    space = _space(model, max_states)
+    from ..analysis import as_space
+
+    space = as_space(model, max_states=max_states)
     concepts = _check_concepts(concepts)
     groups = check_partition(space, partition)
     n = space.n_states

@@ -202,16 +202,9 @@ def inverse(
     ['if P1 came to prefer state 4 (p1_cooperates, p2_cooperates) to state 3 (p2_cooperates)',
      'if P2 came to prefer state 4 (p1_cooperates, p2_cooperates) to state 2 (p1_cooperates)']
     """
-    from ..statespace import compile_conflict
+    from ..analysis import as_space
 
-    if isinstance(model, StateSpace):
-        space = model
-    elif isinstance(model, (str, Path)):
-        from ..analysis import compile_case
-
-        space = compile_case(model, max_states=max_states)
-    else:
-        space = compile_conflict(model, max_states=max_states)
+    space = as_space(model, max_states=max_states)
     c = str(concept).strip().lower()
     c = {"r": "nash", "sequential": "seq", "simultaneous": "sim"}.get(c, c)
     if c not in CONCEPTS:
